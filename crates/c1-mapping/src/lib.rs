@@ -1,0 +1,1 @@
+//! ChartHop domain to C1 objects (not yet written).

@@ -1,0 +1,1 @@
+//! Generated C1 protobuf code (not yet written).

@@ -1,0 +1,1 @@
+//! C1 service mode (not yet written).

@@ -1,0 +1,1 @@
+//! The .c1z v1 file (not yet written).

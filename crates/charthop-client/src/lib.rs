@@ -1,0 +1,1 @@
+//! ChartHop REST client (not yet written).

@@ -1,0 +1,1 @@
+//! The ChartHop sync (not yet written).

@@ -1,0 +1,1 @@
+//! In-memory fake ChartHop API (not yet written).
