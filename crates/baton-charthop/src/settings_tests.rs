@@ -1,0 +1,98 @@
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::settings::*;
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn load(flags: &[(&str, &str)], env: &[(&str, &str)], file: Option<&str>) -> Result<Settings, SettingsError> {
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = file.map(|text| {
+        let path = dir.path().join(".baton.yaml");
+        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+        path
+    });
+    Settings::load(&Inputs { flags: map(flags), env: map(env), config_path, config_path_required: false })
+}
+
+#[test]
+fn defaults_follow_the_baton_conventions() {
+    let s = load(&[], &[], None).unwrap();
+    assert_eq!(s.file, std::path::PathBuf::from("sync.c1z"));
+    assert_eq!(s.log_level, LogLevel::Info);
+    assert_eq!(s.page_size, 1000);
+    assert!(s.include_departed);
+    assert!(!s.include_personal_email);
+    assert_eq!(s.membership_source, MembershipSourceSetting::Auto);
+    assert_eq!(s.health_check_port, 8081);
+    assert_eq!(s.task_concurrency, 3);
+    assert!(!s.service_mode());
+}
+
+#[test]
+fn flag_beats_environment_beats_file() {
+    let file = "org-id: from-file\npage-size: 10\nlog-level: warn\n";
+    let env = [("BATON_ORG_ID", "from-env"), ("BATON_PAGE_SIZE", "20")];
+    let s = load(&[("org-id", "from-flag")], &env, Some(file)).unwrap();
+    assert_eq!(s.org_id.as_deref(), Some("from-flag"));
+    assert_eq!(s.page_size, 20);
+    assert_eq!(s.log_level, LogLevel::Warn);
+}
+
+#[test]
+fn unknown_file_key_is_named() {
+    let err = load(&[], &[], Some("org-id: x\npage_sise: 3\n")).unwrap_err().to_string();
+    assert!(err.contains("unknown key 'page_sise'"), "{err}");
+}
+
+#[test]
+fn bad_value_names_flag_variable_and_origin() {
+    let err = load(&[], &[("BATON_PAGE_SIZE", "lots")], None).unwrap_err().to_string();
+    assert!(err.contains("--page-size / BATON_PAGE_SIZE"), "{err}");
+    assert!(err.contains("the environment"), "{err}");
+    assert!(err.contains("'lots'"), "{err}");
+}
+
+#[test]
+fn missing_token_names_flag_and_variable() {
+    let s = load(&[("org-id", "acme")], &[], None).unwrap();
+    let err = s.charthop_credentials().unwrap_err().to_string();
+    assert_eq!(err, "missing ChartHop API token: pass --api-token or set BATON_API_TOKEN");
+}
+
+#[test]
+fn service_credentials_go_together() {
+    let err = load(&[("client-id", "a@b/c")], &[], None).unwrap_err().to_string();
+    assert!(err.contains("the client secret is missing"), "{err}");
+    let s = load(&[("client-id", "a@b/c")], &[("BATON_CLIENT_SECRET", "s3cr3t")], None).unwrap();
+    assert!(s.service_mode());
+}
+
+#[test]
+fn secrets_never_print_in_debug() {
+    let s = load(&[("api-token", "tok-123456")], &[("BATON_CLIENT_SECRET", "sec-987"), ("BATON_CLIENT_ID", "x")], None)
+        .unwrap();
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("tok-123456") && !shown.contains("sec-987"), "{shown}");
+    assert_eq!(s.api_token.as_ref().unwrap().expose(), "tok-123456");
+}
+
+#[test]
+fn unreadable_required_file_is_an_error() {
+    let inputs = Inputs {
+        config_path: Some("/nonexistent/baton.yaml".into()),
+        config_path_required: true,
+        ..Default::default()
+    };
+    let err = Settings::load(&inputs).unwrap_err().to_string();
+    assert!(err.starts_with("cannot read config file /nonexistent/baton.yaml"), "{err}");
+}
+
+#[test]
+fn booleans_accept_explicit_false() {
+    let s = load(&[("include-departed", "false")], &[("BATON_INCLUDE_PERSONAL_EMAIL", "true")], None).unwrap();
+    assert!(!s.include_departed);
+    assert!(s.include_personal_email);
+}
