@@ -5,6 +5,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod codegen;
+
 const USAGE: &str = "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check]>";
 
 fn main() -> Result<()> {
@@ -12,6 +14,7 @@ fn main() -> Result<()> {
     let check = args.iter().any(|a| a == "--check");
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("codegen") => codegen::run(&workspace_root(), check),
         Some(other) => bail!("unknown task '{other}' (check={check})\n{USAGE}"),
         None => bail!("{USAGE}"),
     }
