@@ -1,1 +1,31 @@
-//! ChartHop REST client (not yet written).
+//! ChartHop REST client: configuration and auth, request building, a transport that retries
+//! transient failures (honouring `Retry-After`), page calls with streams on top, and the
+//! decoding of ChartHop rows (flat or nested, any key case) into `charthop-domain` types.
+//!
+//! Layers: [`request`] builds paths and queries (no IO) -> `transport` sends one GET with the
+//! retry policy -> [`ChartHopClient`] decodes pages and follows `next` cursors as streams.
+//!
+//! Architecture invariants: this is the only crate that decodes ChartHop JSON. It never
+//! prints, logs or puts the API token in an error (see [`ApiToken`]), never sends it over
+//! plain `http://` except to a loopback host, never retries 400/401/403/404, and never
+//! follows a repeating `next` cursor.
+
+mod client;
+mod config;
+mod decode;
+mod error;
+mod paging;
+pub mod request;
+mod retry;
+mod stats;
+mod token;
+mod transport;
+
+pub use client::ChartHopClient;
+pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, DEFAULT_USER_AGENT, RetryPolicy};
+pub use error::{Error, PageLabel, Transient};
+pub use paging::Page;
+pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
+pub use stats::ClientStats;
+pub use token::ApiToken;
+pub use url::Url;

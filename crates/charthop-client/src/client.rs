@@ -1,0 +1,228 @@
+use std::sync::Arc;
+
+use charthop_domain::{Group, GroupType, GroupTypeIndex, Person};
+use futures::{Stream, TryStreamExt};
+use serde_json::Value;
+
+use crate::decode::{Listed, Row, decode_row, envelope};
+use crate::error::PageLabel;
+use crate::paging::{listing, rows};
+use crate::request::{ApiRequest, GroupQuery, PersonQuery};
+use crate::transport::Transport;
+use crate::{ClientConfig, ClientStats, Error, Page};
+
+/// A ChartHop API client for one org. Cheap to clone (shared inside); `Send + Sync`.
+#[derive(Clone)]
+pub struct ChartHopClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for ChartHopClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChartHopClient").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl ChartHopClient {
+    /// Checks the configuration (no request is sent) and builds the HTTP client.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        config.validate()?;
+        let transport = Transport::new(&config)?;
+        Ok(Self { inner: Arc::new(Inner { config, transport }) })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// Counters since the client was built.
+    pub fn stats(&self) -> ClientStats {
+        self.inner.transport.stats.snapshot()
+    }
+
+    /// One cheap request (one person id) proving that the token is accepted, the org exists and
+    /// persons are readable. 401, 403 and 404 come back as their typed errors, never retried.
+    pub async fn validate_access(&self) -> Result<(), Error> {
+        let request = ApiRequest::access_probe(self.org());
+        self.list_page::<Person>(request, PageLabel { number: Some(1), from: None }).await.map(drop)
+    }
+
+    pub async fn group_types_page(&self, cursor: Option<&str>) -> Result<Page<GroupType>, Error> {
+        let request = ApiRequest::group_type_list(self.org(), self.page_size(), cursor);
+        self.list_page(request, cursor_label(cursor)).await
+    }
+
+    pub fn group_type_pages(&self) -> impl Stream<Item = Result<Page<GroupType>, Error>> + Send + 'static {
+        let client = self.clone();
+        let endpoint = self.endpoint(&ApiRequest::group_type_list(self.org(), 1, None));
+        listing(endpoint, move |cursor, label| {
+            let client = client.clone();
+            async move {
+                let request =
+                    ApiRequest::group_type_list(client.org(), client.page_size(), cursor.as_deref());
+                client.list_page(request, label).await
+            }
+        })
+    }
+
+    pub fn group_types(&self) -> impl Stream<Item = Result<GroupType, Error>> + Send + 'static {
+        rows(self.group_type_pages())
+    }
+
+    /// Every group type, as the index that resolves a group's `type` to a name.
+    pub async fn group_type_index(&self) -> Result<GroupTypeIndex, Error> {
+        let types: Vec<GroupType> = self.group_types().try_collect().await?;
+        Ok(GroupTypeIndex::new(&types))
+    }
+
+    /// One page of groups. `type_name` is left empty: resolve it with a [`GroupTypeIndex`].
+    pub async fn groups_page(&self, query: &GroupQuery, cursor: Option<&str>) -> Result<Page<Group>, Error> {
+        let request = ApiRequest::group_list(self.org(), query, self.page_size(), cursor);
+        self.list_page(request, cursor_label(cursor)).await
+    }
+
+    pub fn group_pages(
+        &self,
+        query: &GroupQuery,
+    ) -> impl Stream<Item = Result<Page<Group>, Error>> + Send + 'static {
+        let client = self.clone();
+        let query = query.clone();
+        let endpoint = self.endpoint(&ApiRequest::group_list(self.org(), &query, 1, None));
+        listing(endpoint, move |cursor, label| {
+            let client = client.clone();
+            let query = query.clone();
+            async move {
+                let request =
+                    ApiRequest::group_list(client.org(), &query, client.page_size(), cursor.as_deref());
+                client.list_page(request, label).await
+            }
+        })
+    }
+
+    pub fn groups(&self, query: &GroupQuery) -> impl Stream<Item = Result<Group, Error>> + Send + 'static {
+        rows(self.group_pages(query))
+    }
+
+    /// One page of persons, with `groupIds` on each row when the query asks for it and the
+    /// API honours it (see [`Page::persons_without_group_ids`]).
+    pub async fn persons_page(
+        &self,
+        query: &PersonQuery,
+        cursor: Option<&str>,
+    ) -> Result<Page<Person>, Error> {
+        let request = ApiRequest::person_list(self.org(), query, self.page_size(), cursor);
+        self.list_page(request, cursor_label(cursor)).await
+    }
+
+    /// Every person, page by page, each person once.
+    pub fn person_pages(
+        &self,
+        query: &PersonQuery,
+    ) -> impl Stream<Item = Result<Page<Person>, Error>> + Send + 'static {
+        let client = self.clone();
+        let query = query.clone();
+        let endpoint = self.endpoint(&ApiRequest::person_list(self.org(), &query, 1, None));
+        listing(endpoint, move |cursor, label| {
+            let client = client.clone();
+            let query = query.clone();
+            async move {
+                let request =
+                    ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref());
+                client.list_page(request, label).await
+            }
+        })
+    }
+
+    pub fn persons(&self, query: &PersonQuery) -> impl Stream<Item = Result<Person, Error>> + Send + 'static {
+        rows(self.person_pages(query))
+    }
+
+    /// The documented way to read one person's memberships: `GET person/{id}?fields=groupIds`.
+    /// An answer without the key means no group.
+    pub async fn person_group_ids(&self, person_id: &str) -> Result<Vec<String>, Error> {
+        let request = ApiRequest::person_get(self.org(), person_id, &["groupIds"], None);
+        let body = self.inner.transport.get_json(&request, &PageLabel::default()).await?;
+        let ids = match single_object(&body) {
+            Some(map) => Row(map).id_list("groupIds"),
+            None => return Err(self.not_an_object(&request)),
+        };
+        if ids.is_none() {
+            tracing::debug!(person = %person_id, "no groupIds in the person's answer; taken as no group");
+        }
+        Ok(ids.unwrap_or_default())
+    }
+
+    /// One person with the fields `query` asks for (`include_all` does not apply).
+    pub async fn person(&self, person_id: &str, query: &PersonQuery) -> Result<Person, Error> {
+        let request = ApiRequest::person_get(self.org(), person_id, &query.field_codes(), query.date);
+        let body = self.inner.transport.get_json(&request, &PageLabel::default()).await?;
+        let Some(map) = single_object(&body) else { return Err(self.not_an_object(&request)) };
+        let mut map = map.clone();
+        // The path names the person; an answer that omits its id is still that person.
+        if Row(&map).id().is_none() {
+            map.insert("id".into(), Value::String(person_id.to_owned()));
+        }
+        Ok(Person::decode(Row(&map)).expect("the id was just ensured"))
+    }
+
+    async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {
+        let body = self.inner.transport.get_json(&request, &label).await?;
+        let raw = envelope(body).map_err(|reason| Error::Decode {
+            endpoint: self.endpoint(&request),
+            page: label.clone(),
+            reason,
+        })?;
+        let mut items = Vec::with_capacity(raw.rows.len());
+        for (index, row) in raw.rows.iter().enumerate() {
+            match decode_row(row) {
+                Some(item) => items.push(item),
+                None => {
+                    return Err(Error::MissingId {
+                        endpoint: self.endpoint(&request),
+                        page: label,
+                        row: index + 1,
+                    });
+                }
+            }
+        }
+        Ok(Page { items, next: raw.next, duplicates_dropped: 0 })
+    }
+
+    fn not_an_object(&self, request: &ApiRequest) -> Error {
+        Error::Decode {
+            endpoint: self.endpoint(request),
+            page: PageLabel::default(),
+            reason: "expected one person as a JSON object".into(),
+        }
+    }
+
+    fn endpoint(&self, request: &ApiRequest) -> String {
+        request.url(&self.inner.config.base_url).path().to_owned()
+    }
+
+    fn org(&self) -> &str {
+        &self.inner.config.org
+    }
+
+    fn page_size(&self) -> u32 {
+        self.inner.config.page_size
+    }
+}
+
+/// A single-object answer, or the object under `data` should ChartHop wrap it.
+fn single_object(body: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let map = body.as_object()?;
+    match map.get("data") {
+        Some(Value::Object(inner)) if !map.contains_key("id") => Some(inner),
+        _ => Some(map),
+    }
+}
+
+fn cursor_label(cursor: Option<&str>) -> PageLabel {
+    PageLabel { number: None, from: cursor.filter(|c| !c.is_empty()).map(str::to_owned) }
+}

@@ -1,0 +1,147 @@
+use std::time::Duration;
+
+use url::{Host, Url};
+
+use crate::{ApiToken, Error};
+
+/// The ChartHop production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.charthop.com";
+/// Rows per page; ChartHop's own sync tool asks for 1000.
+pub const DEFAULT_PAGE_SIZE: u32 = 1000;
+/// `baton-charthop/<version of this crate>`; the binary passes its own version instead.
+pub const DEFAULT_USER_AGENT: &str = concat!("baton-charthop/", env!("CARGO_PKG_VERSION"));
+
+/// How transient failures are retried: exponential backoff from `base_delay`, doubled per
+/// attempt, with jitter, each wait (including a server's `Retry-After`) capped at `max_delay`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first one included (1 = never retry).
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    /// Cap on any single wait.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_attempts: 6, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+    }
+}
+
+/// Everything the client needs to reach one ChartHop org.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: Url,
+    pub token: ApiToken,
+    /// The org's id (24 hex characters) or its slug.
+    pub org: String,
+    pub page_size: u32,
+    /// Whole request, body included.
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub retry: RetryPolicy,
+    pub user_agent: String,
+}
+
+impl ClientConfig {
+    /// Defaults for everything but the token and the org.
+    pub fn new(token: impl Into<ApiToken>, org: impl Into<String>) -> Self {
+        Self {
+            base_url: Url::parse(DEFAULT_BASE_URL).expect("the default base URL parses"),
+            token: token.into(),
+            org: org.into(),
+            page_size: DEFAULT_PAGE_SIZE,
+            request_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+
+    pub fn with_base_url(mut self, base_url: Url) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_base_url(&self.base_url)?;
+        if self.token.is_empty() {
+            return Err(Error::InvalidConfig {
+                reason: "the API token is empty: pass --api-token or set BATON_API_TOKEN".into(),
+            });
+        }
+        if self.org.trim().is_empty() {
+            return Err(Error::InvalidConfig {
+                reason: "the org is empty: pass --org-id or set BATON_ORG_ID (an id or a slug)".into(),
+            });
+        }
+        if self.page_size == 0 {
+            return Err(Error::InvalidConfig { reason: "the page size must be at least 1".into() });
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::InvalidConfig { reason: "retry.max_attempts must be at least 1".into() });
+        }
+        Ok(())
+    }
+}
+
+/// `https://` anywhere; `http://` only to a loopback host (tests and the fake server), so the
+/// token never crosses a network in clear text.
+fn check_base_url(url: &Url) -> Result<(), Error> {
+    let refuse = |reason: &str| Error::InvalidBaseUrl { url: url.to_string(), reason: reason.to_owned() };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => match url.host() {
+            Some(Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => Ok(()),
+            _ => Err(refuse(
+                "http:// would send the API token unencrypted; use https:// (http:// is accepted only for loopback hosts)",
+            )),
+        },
+        _ => Err(refuse("the scheme must be https://")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_url(url: &str) -> ClientConfig {
+        ClientConfig::new("t0ken", "acme").with_base_url(Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn https_and_loopback_http_are_accepted() {
+        for url in
+            ["https://api.charthop.com", "http://127.0.0.1:8080", "http://[::1]:1", "http://localhost:3"]
+        {
+            assert!(with_url(url).validate().is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn plain_http_elsewhere_is_refused_with_a_reason() {
+        for url in ["http://api.charthop.com", "http://10.0.0.1", "ftp://127.0.0.1"] {
+            let err = with_url(url).validate().unwrap_err();
+            assert!(matches!(err, Error::InvalidBaseUrl { .. }), "{url}: {err}");
+            assert!(err.to_string().contains("https://"), "{err}");
+        }
+    }
+
+    #[test]
+    fn empty_token_org_and_zero_sizes_are_refused() {
+        assert!(ClientConfig::new("", "acme").validate().is_err());
+        assert!(ClientConfig::new("t", " ").validate().is_err());
+        let mut config = ClientConfig::new("t", "acme");
+        config.page_size = 0;
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let debug = format!("{:?}", ClientConfig::new("very-secret-token", "acme"));
+        assert!(!debug.contains("very-secret-token"), "{debug}");
+        assert!(debug.contains("acme"));
+    }
+}
