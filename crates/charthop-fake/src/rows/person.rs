@@ -1,0 +1,279 @@
+use charthop_domain::{DateTime, NaiveDate, Person, Utc};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+/// Person field codes as ChartHop names them. `id` is always sent and not listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    NameFirst,
+    NameMiddle,
+    NameLast,
+    NamePref,
+    NamePrefLast,
+    WorkEmail,
+    HomeEmail,
+    Employee,
+    StartDate,
+    EndDate,
+    JobId,
+    Title,
+    Manager,
+    ManagerIds,
+    GroupIds,
+    CreateAt,
+}
+
+const ALL: [Field; 16] = [
+    Field::NameFirst,
+    Field::NameMiddle,
+    Field::NameLast,
+    Field::NamePref,
+    Field::NamePrefLast,
+    Field::WorkEmail,
+    Field::HomeEmail,
+    Field::Employee,
+    Field::StartDate,
+    Field::EndDate,
+    Field::JobId,
+    Field::Title,
+    Field::Manager,
+    Field::ManagerIds,
+    Field::GroupIds,
+    Field::CreateAt,
+];
+
+impl Field {
+    fn code(self) -> &'static str {
+        match self {
+            Field::NameFirst => "name.first",
+            Field::NameMiddle => "name.middle",
+            Field::NameLast => "name.last",
+            Field::NamePref => "name.pref",
+            Field::NamePrefLast => "name.prefLast",
+            Field::WorkEmail => "contact.workEmail",
+            Field::HomeEmail => "contact.homeEmail",
+            Field::Employee => "contact.employee",
+            Field::StartDate => "startDate",
+            Field::EndDate => "endDate",
+            Field::JobId => "jobId",
+            Field::Title => "title",
+            Field::Manager => "manager",
+            Field::ManagerIds => "managerIds",
+            Field::GroupIds => "groupIds",
+            Field::CreateAt => "createAt",
+        }
+    }
+}
+
+/// Which person fields a row carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PersonFields(u32);
+
+impl PersonFields {
+    /// What a request without `fields` gets: names, work email, employee id, dates, job,
+    /// manager and creation time; no personal email, no `groupIds`.
+    pub fn default_set() -> Self {
+        let defaults = "name.first,name.last,name.pref,contact.workEmail,contact.employee,\
+                        startDate,endDate,jobId,title,manager,managerIds,createAt";
+        Self::parse(defaults)
+    }
+
+    pub fn parse(list: &str) -> Self {
+        PersonFields(super::parse_codes(list, &ALL, Field::code))
+    }
+
+    pub fn from_query(fields: Option<&str>) -> Self {
+        fields.map_or_else(Self::default_set, Self::parse)
+    }
+
+    pub fn without_group_ids(self) -> Self {
+        PersonFields(self.0 & !Self::bit(Field::GroupIds))
+    }
+
+    fn bit(field: Field) -> u32 {
+        1 << ALL.iter().position(|f| *f == field).expect("listed")
+    }
+
+    fn has(self, field: Field) -> bool {
+        self.0 & Self::bit(field) != 0
+    }
+
+    fn iter(self) -> impl Iterator<Item = Field> {
+        ALL.into_iter().filter(move |f| self.has(*f))
+    }
+}
+
+enum Value<'a> {
+    Text(&'a str),
+    Date(NaiveDate),
+    Time(DateTime<Utc>),
+    Ids(&'a [String]),
+    OptionalId(Option<&'a str>),
+}
+
+impl Serialize for Value<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(text) => s.serialize_str(text),
+            Value::Date(date) => s.collect_str(&date.format("%Y-%m-%d")),
+            Value::Time(time) => s.collect_str(&time.format("%Y-%m-%dT%H:%M:%SZ")),
+            Value::Ids(ids) => ids.serialize(s),
+            Value::OptionalId(id) => {
+                let mut seq = s.serialize_seq(Some(usize::from(id.is_some())))?;
+                if let Some(id) = id {
+                    seq.serialize_element(id)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// One person as a row: flat (`"name.first"`) or nested (`"name": {"first"}`).
+pub(crate) struct PersonRow<'a> {
+    pub person: &'a Person,
+    pub fields: PersonFields,
+    pub nested: bool,
+    /// The manager's job id, which the `manager` field carries.
+    pub manager_job_id: Option<&'a str>,
+}
+
+impl<'a> PersonRow<'a> {
+    /// The value of `field`, or `None` when the person has none (the key is left out).
+    fn value(&self, field: Field) -> Option<Value<'a>> {
+        let p = self.person;
+        let text = |v: &'a Option<String>| v.as_deref().map(Value::Text);
+        match field {
+            Field::NameFirst => text(&p.name.first),
+            Field::NameMiddle => text(&p.name.middle),
+            Field::NameLast => text(&p.name.last),
+            Field::NamePref => text(&p.name.preferred_first),
+            Field::NamePrefLast => text(&p.name.preferred_last),
+            Field::WorkEmail => text(&p.work_email),
+            Field::HomeEmail => text(&p.personal_email),
+            Field::Employee => text(&p.employee_id),
+            Field::StartDate => p.start_date.map(Value::Date),
+            Field::EndDate => p.end_date.map(Value::Date),
+            Field::JobId => text(&p.job_id),
+            Field::Title => text(&p.title),
+            Field::Manager => self.manager_job_id.map(Value::Text),
+            Field::ManagerIds => Some(Value::OptionalId(p.manager_id.as_deref())),
+            Field::GroupIds => Some(Value::Ids(p.group_ids.as_deref().unwrap_or_default())),
+            Field::CreateAt => p.created_at.map(Value::Time),
+        }
+    }
+
+    /// Selected fields under `section.` that have a value, with the section prefix removed.
+    fn section(&self, section: &'static str) -> Vec<(&'static str, Value<'a>)> {
+        self.fields
+            .iter()
+            .filter_map(|f| {
+                let key = f.code().strip_prefix(section)?.strip_prefix('.')?;
+                Some((key, self.value(f)?))
+            })
+            .collect()
+    }
+}
+
+struct Section<'a>(Vec<(&'static str, Value<'a>)>);
+
+impl Serialize for Section<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for PersonRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &self.person.id)?;
+        if self.nested {
+            for section in ["name", "contact"] {
+                let entries = self.section(section);
+                if !entries.is_empty() {
+                    map.serialize_entry(section, &Section(entries))?;
+                }
+            }
+        }
+        for field in self.fields.iter() {
+            if self.nested && field.code().contains('.') {
+                continue;
+            }
+            if let Some(value) = self.value(field) {
+                map.serialize_entry(field.code(), &value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use charthop_domain::PersonName;
+    use serde_json::json;
+
+    use super::*;
+
+    fn ada() -> Person {
+        Person {
+            id: "p1".into(),
+            name: PersonName {
+                first: Some("Ada".into()),
+                last: Some("Lovelace".into()),
+                ..Default::default()
+            },
+            work_email: Some("ada@example.com".into()),
+            personal_email: Some("ada@home.example".into()),
+            start_date: Some("2020-02-03".parse().unwrap()),
+            manager_id: Some("p0".into()),
+            group_ids: Some(vec!["g1".into(), "g2".into()]),
+            created_at: Some("2020-01-02T03:04:05Z".parse().unwrap()),
+            ..Default::default()
+        }
+    }
+
+    fn row(person: &Person, fields: &str, nested: bool) -> serde_json::Value {
+        let row =
+            PersonRow { person, fields: PersonFields::parse(fields), nested, manager_job_id: Some("j0") };
+        serde_json::to_value(&row).unwrap()
+    }
+
+    #[test]
+    fn flat_and_nested_rows_carry_the_same_values() {
+        let p = ada();
+        let fields = "NAME.FIRST,name.last,contact.workEmail,startDate,endDate,manager,managerIds,groupIds,createAt,bogus";
+        assert_eq!(
+            row(&p, fields, false),
+            json!({"id": "p1", "name.first": "Ada", "name.last": "Lovelace", "contact.workEmail": "ada@example.com",
+                   "startDate": "2020-02-03", "manager": "j0", "managerIds": ["p0"], "groupIds": ["g1", "g2"],
+                   "createAt": "2020-01-02T03:04:05Z"})
+        );
+        assert_eq!(
+            row(&p, fields, true),
+            json!({"id": "p1", "name": {"first": "Ada", "last": "Lovelace"}, "contact": {"workEmail": "ada@example.com"},
+                   "startDate": "2020-02-03", "manager": "j0", "managerIds": ["p0"], "groupIds": ["g1", "g2"],
+                   "createAt": "2020-01-02T03:04:05Z"})
+        );
+    }
+
+    #[test]
+    fn home_email_only_when_asked_and_empty_sections_are_left_out() {
+        let p = ada();
+        assert_eq!(row(&p, "name.middle,title", true), json!({"id": "p1"}));
+        assert!(row(&p, "", false).get("contact.homeEmail").is_none());
+        assert_eq!(row(&p, "contact.homeEmail", false)["contact.homeEmail"], "ada@home.example");
+        let defaults = PersonRow {
+            person: &p,
+            fields: PersonFields::default_set(),
+            nested: false,
+            manager_job_id: None,
+        };
+        let defaults = serde_json::to_value(&defaults).unwrap();
+        assert!(defaults.get("contact.homeEmail").is_none() && defaults.get("groupIds").is_none());
+        assert_eq!(defaults["name.first"], "Ada");
+    }
+}
