@@ -1,21 +1,42 @@
-//! How ChartHop becomes C1: resource types, resources, entitlements, grants, connector
-//! metadata, capabilities and the configuration schema.
+//! How ChartHop becomes C1: resource types, resources (persons and groups), the `member`
+//! entitlement of each group, membership grants, connector metadata, capabilities and the
+//! configuration schema.
 //!
-//! Architecture invariant: this crate is pure. It does no IO, is not async, and is the only
-//! crate that builds C1 ids (see [`ids`]). It never decides WHAT to sync: it maps what it
-//! is given.
+//! Architecture invariant: this crate is pure. It does no IO, is not async, keeps no state
+//! between calls, and is the only crate that builds C1 ids ([`ids`]). It never decides WHAT
+//! to sync (filters, membership sources): it maps what it is given.
+//!
+//! Conventions: blank ChartHop values count as missing; a profile key without a value is
+//! left out (never written empty); profile values are strings.
 
-mod directory;
-mod group_fields;
+pub mod config_names;
 pub mod ids;
+
+mod config;
+mod directory;
+mod group;
+mod group_fields;
+mod json;
+mod metadata;
 mod options;
+mod person;
 mod person_fields;
+mod proto_values;
+mod resource_types;
 mod text;
 
+pub use config::{HELP_URL, config_schema};
 pub use directory::{GroupDirectory, GroupEntry, group_display_name};
+pub use group::{
+    PersonGrants, group_resource, group_resource_id, member_entitlement, membership_grant, person_grants,
+};
 pub use group_fields::{group_profile, member_description, member_display_name};
+pub use json::{capabilities_json, config_json};
+pub use metadata::{DESCRIPTION, DISPLAY_NAME, capabilities, connector_metadata};
 pub use options::MappingOptions;
+pub use person::{person_resource, person_resource_id};
 pub use person_fields::{AccountState, Profile, account_state, person_display_name, person_profile};
+pub use resource_types::{group_resource_type, person_resource_type, resource_types};
 
 /// Profile keys, for readers that look values up.
 pub mod profile_keys {

@@ -1,0 +1,94 @@
+//! A ChartHop group as a C1 `group` resource, its `member` entitlement and membership grants.
+
+use c1_proto::connector::v2::{Entitlement, Grant, GroupTrait, Resource, ResourceId, entitlement};
+use c1_proto::pack_any;
+use charthop_domain::{Group, Person};
+
+use crate::directory::{GroupDirectory, group_display_name};
+use crate::group_fields::{group_profile, member_description, member_display_name};
+use crate::ids;
+use crate::person::person_resource_id;
+use crate::proto_values::profile_struct;
+use crate::resource_types::person_resource_type;
+use crate::text::non_blank;
+
+/// The resource id of a group.
+pub fn group_resource_id(group_id: &str) -> ResourceId {
+    ResourceId { resource_type: ids::GROUP.to_owned(), resource: group_id.to_owned(), ..Default::default() }
+}
+
+/// The group as a resource with a group trait; the trait and the resource carry the same
+/// profile. The parent group is named in the profile, not in `parent_resource_id`: C1 only
+/// accepts a parent whose type declares child resource types, which `group` does not.
+pub fn group_resource(group: &Group, groups: &GroupDirectory) -> Resource {
+    let profile = profile_struct(&group_profile(group, groups));
+    let trait_ = GroupTrait { profile: Some(profile.clone()), ..Default::default() };
+    Resource {
+        id: Some(group_resource_id(&group.id)),
+        display_name: group_display_name(group),
+        description: non_blank(group.description.as_deref()).unwrap_or_default().to_owned(),
+        annotations: vec![pack_any(&trait_)],
+        profile: Some(profile),
+        ..Default::default()
+    }
+}
+
+/// The group's one entitlement, `member`, embedding the full group resource (as the SDK
+/// does), grantable to persons.
+pub fn member_entitlement(group: &Group, groups: &GroupDirectory) -> Entitlement {
+    Entitlement {
+        resource: Some(group_resource(group, groups)),
+        id: ids::member_entitlement_id(&group.id),
+        display_name: member_display_name(group),
+        description: member_description(group),
+        grantable_to: vec![person_resource_type()],
+        purpose: entitlement::PurposeValue::Assignment as i32,
+        slug: ids::MEMBER.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// The grant saying that a person is a member of a group. Grants are the most numerous
+/// rows, so they carry only what readers need: the entitlement's id and resource id, and
+/// the principal's id. This does not check that the group exists: see [`person_grants`].
+pub fn membership_grant(group_id: &str, person_id: &str) -> Grant {
+    let entitlement = Entitlement {
+        resource: Some(Resource { id: Some(group_resource_id(group_id)), ..Default::default() }),
+        id: ids::member_entitlement_id(group_id),
+        ..Default::default()
+    };
+    Grant {
+        entitlement: Some(entitlement),
+        principal: Some(Resource { id: Some(person_resource_id(person_id)), ..Default::default() }),
+        id: ids::membership_grant_id(group_id, person_id),
+        ..Default::default()
+    }
+}
+
+/// A person's membership grants, and the memberships that name no synced group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonGrants {
+    /// One grant per distinct known group, in the order ChartHop listed them.
+    pub grants: Vec<Grant>,
+    /// Group ids not in the directory; no grant is made for them (it would dangle).
+    pub unknown_group_ids: Vec<String>,
+}
+
+/// One grant per group of `person.group_ids` that is in `groups`. Repeated ids give one
+/// grant (grant ids must be unique in a sync). A person whose `group_ids` is `None` has no
+/// grants here: the caller must fetch the memberships and fill them in first.
+pub fn person_grants(person: &Person, groups: &GroupDirectory) -> PersonGrants {
+    let mut result = PersonGrants::default();
+    let mut seen = std::collections::HashSet::new();
+    for group_id in person.group_ids.iter().flatten() {
+        if !seen.insert(group_id.as_str()) {
+            continue;
+        }
+        if groups.contains(group_id) {
+            result.grants.push(membership_grant(group_id, &person.id));
+        } else {
+            result.unknown_group_ids.push(group_id.clone());
+        }
+    }
+    result
+}
