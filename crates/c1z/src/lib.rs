@@ -1,1 +1,40 @@
-//! The .c1z v1 file (not yet written).
+//! The `.c1z` v1 file of ConductorOne Baton: `C1ZF\0` followed by one zstd frame holding a
+//! SQLite database with the `v1_*` tables (spec §2).
+//!
+//! [`C1zWriter`] writes one full sync and publishes it atomically; [`C1zReader`] opens any v1
+//! file (ours or the Go SDK's) with bounded resources. Both are blocking.
+//!
+//! This crate never knows about ChartHop, never holds a whole database in memory, never
+//! touches a target file until it is complete and integrity-checked, never leaves a
+//! temporary file behind, and never panics on corrupt input.
+
+mod annotations;
+mod error;
+mod reader;
+mod schema;
+mod sync_id;
+mod timefmt;
+mod writer;
+
+use std::collections::BTreeMap;
+
+pub use error::{DecodeError, ReadError, RowKind, WriteError};
+pub use reader::{C1zReader, ReaderOptions, Rows, SyncRun};
+pub use schema::REQUIRED_TABLES;
+pub use sync_id::{SYNC_ID_LEN, is_valid_sync_id};
+pub use timefmt::{format_timestamp, parse_timestamp};
+pub use writer::{C1zWriter, Clock, WriteSummary, WriterOptions};
+
+/// The five bytes every v1 `.c1z` starts with.
+pub const MAGIC: &[u8; 5] = b"C1ZF\0";
+
+/// Row counts of one sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub resource_types: u64,
+    pub resources: u64,
+    pub entitlements: u64,
+    pub grants: u64,
+    /// Resources per resource type id.
+    pub resources_by_type: BTreeMap<String, u64>,
+}

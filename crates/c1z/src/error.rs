@@ -1,0 +1,158 @@
+//! One error enum per direction: [`WriteError`] for the writer, [`ReadError`] for the reader.
+
+use std::io;
+use std::path::PathBuf;
+
+/// What kind of row an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    ResourceType,
+    Resource,
+    Entitlement,
+    Grant,
+}
+
+impl RowKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RowKind::ResourceType => "resource type",
+            RowKind::Resource => "resource",
+            RowKind::Entitlement => "entitlement",
+            RowKind::Grant => "grant",
+        }
+    }
+}
+
+impl std::fmt::Display for RowKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a `.c1z` could not be written. Whatever the error, the previous target file is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("invalid .c1z target {path:?}: {reason}")]
+    InvalidTarget { path: PathBuf, reason: &'static str },
+
+    #[error("invalid writer option: {0}")]
+    InvalidOption(String),
+
+    #[error("invalid sync id {sync_id:?}: a sync id is a KSUID, 27 ASCII letters and digits")]
+    InvalidSyncId { sync_id: String },
+
+    #[error("{action} {path:?} failed")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("SQLite failed while {action}")]
+    Sqlite {
+        action: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("{kind} {id:?} is missing its {field}: set it before writing the {kind}")]
+    MissingField { kind: RowKind, id: String, field: &'static str },
+
+    #[error("{kind} {id:?} was written twice in one sync: each {kind} id must be unique")]
+    DuplicateId { kind: RowKind, id: String },
+
+    #[error(
+        "{kind} {id:?} refers to {missing_kind} {missing_id:?}, which was never written: \
+         write every {missing_kind} a {kind} refers to before finish()"
+    )]
+    DanglingReference { kind: RowKind, id: String, missing_kind: RowKind, missing_id: String },
+
+    #[error(
+        "resource {resource_id:?} has type {resource_type:?}, which declares {trait_name}, but the \
+         resource carries no {trait_name} annotation: add the trait annotation to the resource"
+    )]
+    MissingTrait { resource_id: String, resource_type: String, trait_name: &'static str },
+}
+
+impl WriteError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
+        let path = path.into();
+        move |source| WriteError::Io { action, path, source }
+    }
+
+    pub(crate) fn sqlite(action: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| WriteError::Sqlite { action, source }
+    }
+}
+
+/// Why a `.c1z` could not be read. Corrupt input gives one of these, never a panic.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{path:?} is not a .c1z file (bad magic): a v1 .c1z starts with the bytes C1ZF\\0")]
+    BadMagic { path: PathBuf },
+
+    #[error("{path:?} is a .c1z in format {format}, which this reader does not support (only v1)")]
+    UnsupportedFormat { path: PathBuf, format: &'static str },
+
+    #[error("{path:?} is truncated: its zstd frame ends early; the file was cut short, fetch it again")]
+    Truncated { path: PathBuf },
+
+    #[error("{path:?} holds a corrupt zstd frame: {reason}")]
+    CorruptFrame { path: PathBuf, reason: String },
+
+    #[error(
+        "{path:?} decodes to more than the limit of {limit} bytes; raise ReaderOptions::max_decoded_bytes \
+         if the file is trusted"
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+
+    #[error("{path:?} does not hold a SQLite database inside its zstd frame")]
+    NotSqlite { path: PathBuf },
+
+    #[error("{path:?} has no table {table}: it is not a v1 .c1z (or it is damaged)")]
+    MissingTable { path: PathBuf, table: &'static str },
+
+    #[error("{action} {path:?} failed")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("SQLite failed while {action}")]
+    Sqlite {
+        action: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("no sync with id {sync_id:?} in this file; list them with C1zReader::syncs()")]
+    SyncNotFound { sync_id: String },
+
+    #[error("sync {sync_id:?} has an unreadable {column} timestamp {value:?}")]
+    BadTimestamp { sync_id: String, column: &'static str, value: String },
+
+    #[error("row {row_id} of {table} holds data that does not decode as its protobuf message")]
+    Decode {
+        table: &'static str,
+        row_id: i64,
+        #[source]
+        source: DecodeError,
+    },
+}
+
+/// The protobuf decoding error behind [`ReadError::Decode`].
+pub type DecodeError = c1_proto::prost::DecodeError;
+
+impl ReadError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
+        let path = path.into();
+        move |source| ReadError::Io { action, path, source }
+    }
+
+    pub(crate) fn sqlite(action: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| ReadError::Sqlite { action, source }
+    }
+}

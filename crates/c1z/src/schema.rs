@@ -1,0 +1,98 @@
+//! The v1 schema, as the Go SDK writes it (statement text copied from what a real SDK file
+//! stores in `sqlite_master`, so a schema diff against an SDK file is empty apart from the
+//! newer `v1_sync_runs` columns listed in spec §2).
+
+/// Tables a reader needs; a file without one of them is not a usable v1 file.
+pub const REQUIRED_TABLES: [&str; 5] =
+    ["v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants", "v1_sync_runs"];
+
+/// Statements in the order the SDK creates them (root pages then match an SDK file).
+pub(crate) const CREATE_STATEMENTS: &[&str] = &[
+    "CREATE TABLE v1_resource_types (
+    id integer primary key,
+    external_id text not null,
+    data blob not null,
+    sync_id text not null,
+    discovered_at datetime not null
+)",
+    "CREATE UNIQUE INDEX idx_resource_types_external_sync_v1 on v1_resource_types (external_id, sync_id)",
+    "CREATE TABLE v1_resources (
+    id integer primary key,
+    resource_type_id text not null,
+    external_id text not null,
+\tparent_resource_type_id text,
+\tparent_resource_id text,
+    data blob not null,
+    sync_id text not null,
+    discovered_at datetime not null
+)",
+    "CREATE INDEX idx_resources_resource_type_id_v1 on v1_resources (resource_type_id)",
+    // The SDK swapped the names of the next two indexes; readers expect them as they are.
+    "CREATE INDEX idx_resources_external_sync_v1 on v1_resources (parent_resource_type_id, parent_resource_id)",
+    "CREATE UNIQUE INDEX idx_resources_parent_resource_id_v1 on v1_resources (external_id, sync_id)",
+    "CREATE TABLE v1_entitlements (
+    id integer primary key,
+    resource_type_id text not null,
+    resource_id text not null,
+    external_id text not null,
+    data blob not null,
+    sync_id text not null,
+    discovered_at datetime not null
+)",
+    "CREATE INDEX idx_entitlements_resource_id_v1 on v1_entitlements (resource_type_id, resource_id)",
+    "CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 on v1_entitlements (external_id, sync_id)",
+    "CREATE TABLE v1_sync_runs (
+    id integer primary key,
+    sync_id text not null,
+    started_at datetime not null,
+    ended_at datetime,
+    sync_token text not null,
+    sync_type text not null default 'full',
+    parent_sync_id text not null default '',
+    linked_sync_id text not null default '',
+    supports_diff integer not null default 0,
+    grants_backfilled integer not null default 0,
+    stats text,
+    ingest_invariant_generation text not null default '',
+    ingest_invariant_coverage text not null default '',
+    ingest_invariant_mode text not null default ''
+)",
+    "CREATE UNIQUE INDEX idx_sync_runs_sync_id_v1 on v1_sync_runs (sync_id)",
+    "CREATE TABLE v1_grants (
+    id integer primary key,
+\tresource_type_id text not null,
+    resource_id text not null,
+    entitlement_id text not null,
+    principal_resource_type_id text not null,
+    principal_resource_id text not null,
+    external_id text not null,
+    expansion blob,                             -- Serialized GrantExpandable proto; NULL if grant is not expandable.
+    needs_expansion integer not null default 0, -- 1 if grant should be processed during expansion.
+    data blob not null,
+    sync_id text not null,
+    discovered_at datetime not null
+)",
+    "CREATE INDEX idx_grants_resource_type_id_resource_id_v1 on v1_grants (resource_type_id, resource_id)",
+    "CREATE INDEX idx_grants_principal_id_v1 on v1_grants (principal_resource_type_id, principal_resource_id)",
+    "CREATE INDEX idx_grants_entitlement_id_principal_id_v1 on v1_grants (entitlement_id, principal_resource_type_id, principal_resource_id)",
+    "CREATE UNIQUE INDEX idx_grants_external_sync_v1 on v1_grants (external_id, sync_id)",
+    "CREATE INDEX idx_grants_entitlement_sync_grant_v1 on v1_grants (entitlement_id, sync_id, id)",
+    "CREATE INDEX idx_grants_sync_expansion_v1 on v1_grants (sync_id) where expansion is not null",
+    "CREATE INDEX idx_grants_sync_needs_expansion_v1 on v1_grants (sync_id) where needs_expansion = 1",
+    "CREATE TABLE v1_assets (
+    id integer primary key,
+    external_id text not null,
+    content_type text not null,
+    data blob not null,
+    sync_id text not null,
+    discovered_at datetime not null
+)",
+    "CREATE UNIQUE INDEX idx_assets_external_sync_v1 on v1_assets (external_id, sync_id)",
+    "CREATE TABLE v1_connector_sessions (
+    id integer primary key,
+\tsync_id text NOT NULL,
+\tkey TEXT NOT NULL,
+\tvalue BLOB NOT NULL
+)",
+    "CREATE UNIQUE INDEX idx_session_store_sync_key_v1 on v1_connector_sessions (sync_id, key)",
+];

@@ -1,0 +1,306 @@
+//! The SQLite database under construction: schema, batched inserts, sync row.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use tempfile::TempPath;
+
+use super::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
+use super::{Clock, integrity};
+use crate::Counts;
+use crate::error::{RowKind, WriteError};
+use crate::schema::CREATE_STATEMENTS;
+use crate::timefmt::format_timestamp;
+
+// Side tables for the trait check; TEMP tables live outside the database file we publish.
+const CREATE_TRAIT_TABLES: &str = "
+CREATE TEMP TABLE c1z_type_traits (
+    type_id text primary key,
+    declares_user integer not null,
+    declares_group integer not null
+);
+CREATE TEMP TABLE c1z_resources_lacking_traits (
+    resource_row integer primary key,
+    external_id text not null,
+    resource_type_id text not null,
+    lacks_user integer not null,
+    lacks_group integer not null
+);";
+
+// `on conflict do nothing` turns a duplicate id into "0 rows changed", which we report by name
+// without leaving a half-applied statement behind.
+const INSERT_RESOURCE_TYPE: &str = "INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (external_id, sync_id) DO NOTHING";
+const INSERT_TYPE_TRAITS: &str =
+    "INSERT INTO temp.c1z_type_traits (type_id, declares_user, declares_group) VALUES (?1, ?2, ?3)";
+const INSERT_RESOURCE: &str = "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, \
+     parent_resource_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+     ON CONFLICT (external_id, sync_id) DO NOTHING";
+const INSERT_RESOURCE_LACKING: &str = "INSERT INTO temp.c1z_resources_lacking_traits \
+     (resource_row, external_id, resource_type_id, lacks_user, lacks_group) VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_ENTITLEMENT: &str = "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, \
+     sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (external_id, sync_id) DO NOTHING";
+const INSERT_GRANT: &str = "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, \
+     principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, \
+     discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     ON CONFLICT (external_id, sync_id) DO NOTHING";
+const INSERT_SYNC_RUN: &str = "INSERT INTO v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type, \
+     parent_sync_id, linked_sync_id, supports_diff, grants_backfilled, stats) \
+     VALUES (?1, ?2, NULL, '', 'full', '', '', 0, 0, NULL)";
+const END_SYNC_RUN: &str =
+    "UPDATE v1_sync_runs SET ended_at = ?2, supports_diff = 1, grants_backfilled = 1 WHERE sync_id = ?1";
+
+/// The open database. Dropping it closes SQLite and deletes the file.
+pub(crate) struct BuildDb {
+    // Field order matters: the connection closes before the file is deleted.
+    conn: Connection,
+    path: TempPath,
+    sync_id: String,
+    clock: Clock,
+    batch_size: usize,
+    rows_in_batch: usize,
+    counts: Counts,
+    // Timestamps repeat (a fixed clock, or many rows per tick): format each distinct one once.
+    last_time: Option<(DateTime<Utc>, String)>,
+}
+
+/// A finished, closed database file, deleted when dropped.
+pub(crate) struct BuiltDb {
+    path: TempPath,
+    pub sync_id: String,
+    pub counts: Counts,
+}
+
+impl BuiltDb {
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Deletes the database file, reporting a failure (dropping would ignore it).
+    pub(crate) fn remove(self) -> Result<(), WriteError> {
+        let shown = self.path.to_path_buf();
+        self.path.close().map_err(WriteError::io("removing the temporary database", shown))
+    }
+}
+
+impl BuildDb {
+    pub(crate) fn create(
+        dir: &Path,
+        target: &Path,
+        sync_id: String,
+        clock: Clock,
+        batch_size: usize,
+    ) -> Result<Self, WriteError> {
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let path = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".db-build")
+            .tempfile_in(dir)
+            .map_err(WriteError::io("creating a temporary database in", dir))?
+            .into_temp_path();
+        let conn = Connection::open(&path).map_err(WriteError::sqlite("opening the temporary database"))?;
+        let mut db = BuildDb {
+            conn,
+            path,
+            sync_id,
+            clock,
+            batch_size,
+            rows_in_batch: 0,
+            counts: Counts::default(),
+            last_time: None,
+        };
+        db.init()?;
+        Ok(db)
+    }
+
+    fn init(&mut self) -> Result<(), WriteError> {
+        // The file is private until published and fsynced as a whole, so no durability is needed
+        // here; an in-memory rollback journal still lets a failed statement undo itself and
+        // leaves no sidecar file (the published header says rollback-journal mode, not WAL).
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = MEMORY", [], |row| row.get(0))
+            .map_err(WriteError::sqlite("setting the journal mode"))?;
+        debug_assert_eq!(mode.to_ascii_lowercase(), "memory");
+        self.conn
+            .execute_batch(
+                "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = FILE; \
+                 PRAGMA page_size = 4096;",
+            )
+            .map_err(WriteError::sqlite("configuring the temporary database"))?;
+        let started_at = self.now_text();
+        let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the schema transaction"))?;
+        for statement in CREATE_STATEMENTS {
+            tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
+        }
+        tx.execute_batch(CREATE_TRAIT_TABLES)
+            .map_err(WriteError::sqlite("creating the trait check tables"))?;
+        tx.execute(INSERT_SYNC_RUN, params![self.sync_id, started_at])
+            .map_err(WriteError::sqlite("starting the sync run"))?;
+        tx.commit().map_err(WriteError::sqlite("committing the schema"))?;
+        self.conn.execute_batch("BEGIN").map_err(WriteError::sqlite("starting a batch"))
+    }
+
+    pub(crate) fn sync_id(&self) -> &str {
+        &self.sync_id
+    }
+
+    pub(crate) fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    fn now_text(&mut self) -> String {
+        let now = (self.clock)();
+        match &self.last_time {
+            Some((at, text)) if *at == now => text.clone(),
+            _ => {
+                let text = format_timestamp(now);
+                self.last_time = Some((now, text.clone()));
+                text
+            }
+        }
+    }
+
+    pub(crate) fn insert_resource_type(&mut self, row: &ResourceTypeRow<'_>) -> Result<(), WriteError> {
+        let now = self.now_text();
+        let changed = self
+            .conn
+            .prepare_cached(INSERT_RESOURCE_TYPE)
+            .and_then(|mut s| s.execute(params![row.external_id, row.data, self.sync_id, now]))
+            .map_err(WriteError::sqlite("inserting a resource type"))?;
+        duplicate_check(changed, RowKind::ResourceType, row.external_id)?;
+        if row.declares_user || row.declares_group {
+            self.conn
+                .prepare_cached(INSERT_TYPE_TRAITS)
+                .and_then(|mut s| s.execute(params![row.external_id, row.declares_user, row.declares_group]))
+                .map_err(WriteError::sqlite("recording a resource type's traits"))?;
+        }
+        self.counts.resource_types += 1;
+        self.row_done()
+    }
+
+    pub(crate) fn insert_resource(&mut self, row: &ResourceRow<'_>) -> Result<(), WriteError> {
+        let now = self.now_text();
+        let (parent_type, parent_id) = row.parent.unzip();
+        let changed = self
+            .conn
+            .prepare_cached(INSERT_RESOURCE)
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.resource_type_id,
+                    row.external_id,
+                    parent_type,
+                    parent_id,
+                    row.data,
+                    self.sync_id,
+                    now
+                ])
+            })
+            .map_err(WriteError::sqlite("inserting a resource"))?;
+        duplicate_check(changed, RowKind::Resource, row.external_id)?;
+        if !(row.has_user_trait && row.has_group_trait) {
+            let resource_row = self.conn.last_insert_rowid();
+            self.conn
+                .prepare_cached(INSERT_RESOURCE_LACKING)
+                .and_then(|mut s| {
+                    s.execute(params![
+                        resource_row,
+                        row.external_id,
+                        row.resource_type_id,
+                        !row.has_user_trait,
+                        !row.has_group_trait
+                    ])
+                })
+                .map_err(WriteError::sqlite("recording a resource's traits"))?;
+        }
+        self.counts.resources += 1;
+        match self.counts.resources_by_type.get_mut(row.resource_type_id) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.resources_by_type.insert(row.resource_type_id.to_owned(), 1);
+            }
+        }
+        self.row_done()
+    }
+
+    pub(crate) fn insert_entitlement(&mut self, row: &EntitlementRow<'_>) -> Result<(), WriteError> {
+        let now = self.now_text();
+        let changed = self
+            .conn
+            .prepare_cached(INSERT_ENTITLEMENT)
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.resource_type_id,
+                    row.resource_id,
+                    row.external_id,
+                    row.data,
+                    self.sync_id,
+                    now
+                ])
+            })
+            .map_err(WriteError::sqlite("inserting an entitlement"))?;
+        duplicate_check(changed, RowKind::Entitlement, row.external_id)?;
+        self.counts.entitlements += 1;
+        self.row_done()
+    }
+
+    pub(crate) fn insert_grant(&mut self, row: &GrantRow<'_>) -> Result<(), WriteError> {
+        let now = self.now_text();
+        let changed = self
+            .conn
+            .prepare_cached(INSERT_GRANT)
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.resource_type_id,
+                    row.resource_id,
+                    row.entitlement_id,
+                    row.principal_resource_type_id,
+                    row.principal_resource_id,
+                    row.external_id,
+                    row.expansion,
+                    row.expansion.is_some(),
+                    row.data,
+                    self.sync_id,
+                    now
+                ])
+            })
+            .map_err(WriteError::sqlite("inserting a grant"))?;
+        duplicate_check(changed, RowKind::Grant, row.external_id)?;
+        self.counts.grants += 1;
+        self.row_done()
+    }
+
+    fn row_done(&mut self) -> Result<(), WriteError> {
+        self.rows_in_batch += 1;
+        if self.rows_in_batch >= self.batch_size {
+            self.conn.execute_batch("COMMIT; BEGIN").map_err(WriteError::sqlite("committing a batch"))?;
+            self.rows_in_batch = 0;
+        }
+        Ok(())
+    }
+
+    /// Checks integrity, ends the sync run and closes the database.
+    pub(crate) fn finish(mut self) -> Result<BuiltDb, WriteError> {
+        self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
+        integrity::check(&self.conn)?;
+        let ended_at = self.now_text();
+        self.conn
+            .execute(END_SYNC_RUN, params![self.sync_id, ended_at])
+            .map_err(WriteError::sqlite("ending the sync run"))?;
+        let BuildDb { conn, path, sync_id, counts, .. } = self;
+        conn.close().map_err(|(_, source)| WriteError::Sqlite { action: "closing the database", source })?;
+        Ok(BuiltDb { path, sync_id, counts })
+    }
+
+    /// Closes and deletes the unfinished database, ignoring errors (nothing is published).
+    pub(crate) fn discard(self) {
+        let BuildDb { conn, path, .. } = self;
+        let _closed = conn.close();
+        let _removed = path.close();
+    }
+}
+
+fn duplicate_check(changed: usize, kind: RowKind, id: &str) -> Result<(), WriteError> {
+    if changed == 0 { Err(WriteError::DuplicateId { kind, id: id.to_owned() }) } else { Ok(()) }
+}

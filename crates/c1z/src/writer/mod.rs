@@ -1,0 +1,188 @@
+//! [`C1zWriter`]: one full sync into a SQLite database built next to the target, published as a
+//! `.c1z` by `finish()`.
+
+mod db;
+mod integrity;
+mod publish;
+mod rows;
+mod typed;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) use self::db::BuildDb;
+pub(crate) use self::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
+use crate::Counts;
+use crate::error::WriteError;
+use crate::sync_id::{is_valid_sync_id, new_sync_id};
+
+/// A source of "now" (UTC). Inject a fixed one for byte-identical output.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How a [`C1zWriter`] builds its file.
+#[derive(Clone)]
+pub struct WriterOptions {
+    /// zstd level (1..=22; default 3). Every level keeps the window within 128 MiB.
+    pub compression_level: i32,
+    /// The sync id (a KSUID); generated from the clock when `None`.
+    pub sync_id: Option<String>,
+    /// Where timestamps come from; the system clock when `None`.
+    pub clock: Option<Clock>,
+    /// Rows per SQLite transaction.
+    pub batch_size: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 10_000 }
+    }
+}
+
+impl fmt::Debug for WriterOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WriterOptions")
+            .field("compression_level", &self.compression_level)
+            .field("sync_id", &self.sync_id)
+            .field("clock", &self.clock.as_ref().map(|_| "injected"))
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+/// What `finish()` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// The published `.c1z`.
+    pub path: PathBuf,
+    pub sync_id: String,
+    /// Rows written, per table and resources per type.
+    pub counts: Counts,
+    /// Size of the SQLite database before compression.
+    pub raw_bytes: u64,
+    /// Size of the published file (magic included).
+    pub compressed_bytes: u64,
+}
+
+/// Writes one full sync into a `.c1z` file.
+///
+/// The database is built in a temporary file in the target's directory. Nothing touches the
+/// target until [`C1zWriter::finish`] succeeds; dropping the writer (or any failure) removes
+/// the temporary files and leaves a previous target as it was. Blocking: run it on a blocking
+/// thread in async code.
+pub struct C1zWriter {
+    target: PathBuf,
+    compression_level: i32,
+    db: Option<BuildDb>,
+    // Reused encoding buffer, so `data` costs no allocation per row.
+    scratch: Vec<u8>,
+}
+
+impl C1zWriter {
+    /// Starts a full sync that will be published at `target`.
+    pub fn create(target: impl AsRef<Path>, options: WriterOptions) -> Result<Self, WriteError> {
+        let target = target.as_ref().to_path_buf();
+        let range = zstd::compression_level_range();
+        if !(1..=*range.end()).contains(&options.compression_level) {
+            return Err(WriteError::InvalidOption(format!(
+                "compression_level {} is outside 1..={}",
+                options.compression_level,
+                range.end()
+            )));
+        }
+        if options.batch_size == 0 {
+            return Err(WriteError::InvalidOption("batch_size must be at least 1".to_owned()));
+        }
+        let clock: Clock = options.clock.unwrap_or_else(|| Arc::new(Utc::now));
+        let sync_id = match options.sync_id {
+            Some(id) if is_valid_sync_id(&id) => id,
+            Some(id) => return Err(WriteError::InvalidSyncId { sync_id: id }),
+            None => new_sync_id(clock()),
+        };
+        let dir = publish::target_dir(&target)?;
+        let db = BuildDb::create(&dir, &target, sync_id, clock, options.batch_size)?;
+        Ok(C1zWriter {
+            target,
+            compression_level: options.compression_level,
+            db: Some(db),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The id of the sync being written.
+    pub fn sync_id(&self) -> &str {
+        self.db().sync_id()
+    }
+
+    /// Rows written so far.
+    pub fn counts(&self) -> &Counts {
+        self.db().counts()
+    }
+
+    /// Writes a resource type row (raw form; the typed `put_*` methods build these rows).
+    pub(crate) fn put_resource_type_row(&mut self, row: &ResourceTypeRow<'_>) -> Result<(), WriteError> {
+        self.db_mut().insert_resource_type(row)
+    }
+
+    /// Writes a resource row.
+    pub(crate) fn put_resource_row(&mut self, row: &ResourceRow<'_>) -> Result<(), WriteError> {
+        self.db_mut().insert_resource(row)
+    }
+
+    /// Writes an entitlement row.
+    pub(crate) fn put_entitlement_row(&mut self, row: &EntitlementRow<'_>) -> Result<(), WriteError> {
+        self.db_mut().insert_entitlement(row)
+    }
+
+    /// Writes a grant row.
+    pub(crate) fn put_grant_row(&mut self, row: &GrantRow<'_>) -> Result<(), WriteError> {
+        self.db_mut().insert_grant(row)
+    }
+
+    /// Checks referential integrity, ends the sync, compresses the database and atomically
+    /// replaces the target with it.
+    pub fn finish(mut self) -> Result<WriteSummary, WriteError> {
+        let db = self.db.take().expect("the database is only taken by finish, which consumes self");
+        // On any error `db` drops here, which deletes the temporary database.
+        let built = db.finish()?;
+        let (raw_bytes, compressed_bytes) =
+            publish::compress_and_replace(built.path(), &self.target, self.compression_level)?;
+        let summary = WriteSummary {
+            path: self.target.clone(),
+            sync_id: built.sync_id.clone(),
+            counts: built.counts.clone(),
+            raw_bytes,
+            compressed_bytes,
+        };
+        built.remove()?;
+        Ok(summary)
+    }
+
+    fn db(&self) -> &BuildDb {
+        self.db.as_ref().expect("the database is present until finish")
+    }
+
+    fn db_mut(&mut self) -> &mut BuildDb {
+        self.db.as_mut().expect("the database is present until finish")
+    }
+}
+
+impl Drop for C1zWriter {
+    fn drop(&mut self) {
+        // Unfinished: close SQLite and delete the temporary database; the target stays as it was.
+        if let Some(db) = self.db.take() {
+            db.discard();
+        }
+    }
+}
+
+impl fmt::Debug for C1zWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("C1zWriter")
+            .field("target", &self.target)
+            .field("sync_id", &self.db.as_ref().map(BuildDb::sync_id))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,221 @@
+//! Failing writes: the error names the culprit, the previous target stays byte-identical, and
+//! no temporary file is left behind.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use c1_proto::connector::v2::{Grant, Resource};
+use c1z::{C1zWriter, RowKind, WriteError, WriterOptions};
+
+use crate::model::{self, fixed_options, org, rid};
+use crate::support::dir_entries;
+
+/// A directory holding a good `sync.c1z` (and nothing else).
+fn dir_with_good_file() -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let mut writer = C1zWriter::create(&target, WriterOptions::default()).expect("creates");
+    org(5, 2).write(&mut writer).expect("writes");
+    writer.finish().expect("finishes");
+    let bytes = fs::read(&target).expect("reads");
+    (dir, target, bytes)
+}
+
+fn assert_untouched(dir: &Path, target: &Path, before: &[u8]) {
+    assert!(fs::read(target).expect("still there") == before, "the previous file changed");
+    assert_eq!(dir_entries(dir), ["sync.c1z"], "temporary files were left behind");
+}
+
+/// Writes `org(5, 2)` plus `extra`, then finishes.
+fn finish_with(target: &Path, extra: impl FnOnce(&mut C1zWriter)) -> WriteError {
+    let mut writer = C1zWriter::create(target, fixed_options()).expect("creates");
+    org(5, 2).write(&mut writer).expect("writes the valid part");
+    extra(&mut writer);
+    writer.finish().expect_err("finish must refuse")
+}
+
+#[test]
+fn a_grant_whose_entitlement_was_never_written_is_refused_by_name() {
+    let (dir, target, before) = dir_with_good_file();
+    let err = finish_with(&target, |w| {
+        let ghost = model::member_entitlement(&model::group(0));
+        let ghost =
+            c1_proto::connector::v2::Entitlement { id: "group:5f1c00000000:owner".to_owned(), ..ghost };
+        w.put_grant(&model::grant(&ghost, &model::person(1))).expect("grants are checked at finish");
+    });
+    match &err {
+        WriteError::DanglingReference {
+            kind: RowKind::Grant,
+            id,
+            missing_kind: RowKind::Entitlement,
+            missing_id,
+        } => {
+            assert_eq!(id, "group:5f1c00000000:owner:person:60aa00000001");
+            assert_eq!(missing_id, "group:5f1c00000000:owner");
+        }
+        other => panic!("wrong error: {other:?}"),
+    }
+    assert!(err.to_string().contains("group:5f1c00000000:owner"), "{err}");
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn a_grant_to_an_unknown_principal_is_refused_by_name() {
+    let (dir, target, before) = dir_with_good_file();
+    let err = finish_with(&target, |w| {
+        let entitlement = model::member_entitlement(&model::group(0));
+        w.put_grant(&model::grant(&entitlement, &model::person(99))).expect("checked at finish");
+    });
+    assert!(
+        matches!(&err, WriteError::DanglingReference { missing_kind: RowKind::Resource, missing_id, .. }
+            if missing_id == "person:60aa00000063"),
+        "{err:?}"
+    );
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn an_entitlement_on_an_unknown_resource_is_refused_by_name() {
+    let (dir, target, before) = dir_with_good_file();
+    let err = finish_with(&target, |w| {
+        w.put_entitlement(&model::member_entitlement(&model::group(42))).expect("checked at finish");
+    });
+    assert!(
+        matches!(&err, WriteError::DanglingReference { kind: RowKind::Entitlement, id, missing_id, .. }
+            if id == "group:5f1c0000002a:member" && missing_id == "group:5f1c0000002a"),
+        "{err:?}"
+    );
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn a_resource_of_an_unknown_type_is_refused_by_name() {
+    let (dir, target, before) = dir_with_good_file();
+    let err = finish_with(&target, |w| {
+        let r = Resource { id: Some(rid("team", "t1")), ..Resource::default() };
+        w.put_resource(&r).expect("checked at finish");
+    });
+    assert!(
+        matches!(&err, WriteError::DanglingReference { kind: RowKind::Resource, id, missing_kind: RowKind::ResourceType, missing_id }
+            if id == "team:t1" && missing_id == "team"),
+        "{err:?}"
+    );
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn a_user_without_its_user_trait_is_refused_by_name() {
+    let (dir, target, before) = dir_with_good_file();
+    let err = finish_with(&target, |w| {
+        let mut p = model::person(77);
+        p.annotations.clear();
+        w.put_resource(&p).expect("checked at finish");
+    });
+    assert!(
+        matches!(&err, WriteError::MissingTrait { resource_id, resource_type, trait_name }
+            if resource_id == "person:60aa0000004d" && resource_type == "person" && trait_name.contains("UserTrait")),
+        "{err:?}"
+    );
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn a_group_without_its_group_trait_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), fixed_options()).expect("creates");
+    // The resource comes before its type: the check runs at finish, whatever the order.
+    let mut g = model::group(3);
+    g.annotations.clear();
+    writer.put_resource(&g).expect("checked at finish");
+    writer.put_resource_type(&model::group_type()).expect("writes");
+    let err = writer.finish().expect_err("refused");
+    assert!(
+        matches!(&err, WriteError::MissingTrait { trait_name, .. } if trait_name.contains("GroupTrait")),
+        "{err:?}"
+    );
+    assert!(dir_entries(dir.path()).is_empty(), "{:?}", dir_entries(dir.path()));
+}
+
+#[test]
+fn duplicates_are_refused_by_name_and_the_writer_stays_usable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let org = org(3, 1);
+    let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+    org.write(&mut writer).expect("writes");
+    let dup = |e: WriteError| match e {
+        WriteError::DuplicateId { kind, id } => (kind, id),
+        other => panic!("wrong error: {other:?}"),
+    };
+    let e = dup(writer.put_resource_type(&model::person_type()).expect_err("dup"));
+    assert_eq!(e, (RowKind::ResourceType, "person".to_owned()));
+    let e = dup(writer.put_resource(&org.resources[1]).expect_err("dup"));
+    assert_eq!(e, (RowKind::Resource, "person:60aa00000000".to_owned()));
+    let e = dup(writer.put_entitlement(&org.entitlements[0]).expect_err("dup"));
+    assert_eq!(e, (RowKind::Entitlement, "group:5f1c00000000:member".to_owned()));
+    let e = dup(writer.put_grant(&org.grants[2]).expect_err("dup"));
+    assert_eq!(e, (RowKind::Grant, "group:5f1c00000000:member:person:60aa00000002".to_owned()));
+    assert!(writer.put_resource(&org.resources[0]).unwrap_err().to_string().contains("written twice"));
+
+    let summary = writer.finish().expect("the rejected duplicates left nothing behind");
+    assert_eq!((summary.counts.resources, summary.counts.grants), (4, 3));
+}
+
+#[test]
+fn messages_without_ids_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), fixed_options()).expect("creates");
+    let err = writer.put_resource(&Resource { display_name: "nameless".into(), ..Resource::default() });
+    assert!(
+        matches!(err, Err(WriteError::MissingField { kind: RowKind::Resource, field: "id", .. })),
+        "{err:?}"
+    );
+    let err = writer.put_grant(&Grant { id: "g1".into(), ..Grant::default() });
+    assert!(matches!(err, Err(WriteError::MissingField { field: "entitlement", .. })), "{err:?}");
+}
+
+#[test]
+fn dropping_an_unfinished_writer_leaves_the_previous_file_and_no_temp_files() {
+    let (dir, target, before) = dir_with_good_file();
+    let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+    org(50, 3).write(&mut writer).expect("writes");
+    assert_eq!(dir_entries(dir.path()).len(), 2, "the database is built next to the target");
+    drop(writer);
+    assert_untouched(dir.path(), &target, &before);
+}
+
+#[test]
+fn a_stale_staging_file_is_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    fs::write(dir.path().join("sync.c1z.tmp"), b"left by a crash").expect("writes");
+    let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+    org(2, 1).write(&mut writer).expect("writes");
+    writer.finish().expect("finishes");
+    assert_eq!(dir_entries(dir.path()), ["sync.c1z"]);
+}
+
+#[test]
+fn the_written_file_is_private() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+    org(2, 1).write(&mut writer).expect("writes");
+    writer.finish().expect("finishes");
+    let mode = fs::metadata(&target).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+}
+
+#[test]
+fn bad_options_are_refused_up_front() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let bad_id = WriterOptions { sync_id: Some("not-a-ksuid".into()), ..WriterOptions::default() };
+    assert!(matches!(C1zWriter::create(&target, bad_id), Err(WriteError::InvalidSyncId { .. })));
+    let bad_level = WriterOptions { compression_level: 0, ..WriterOptions::default() };
+    assert!(matches!(C1zWriter::create(&target, bad_level), Err(WriteError::InvalidOption(_))));
+    let no_dir = C1zWriter::create(dir.path().join("missing/sync.c1z"), WriterOptions::default());
+    assert!(matches!(no_dir, Err(WriteError::InvalidTarget { .. })), "{no_dir:?}");
+    assert!(dir_entries(dir.path()).is_empty());
+}

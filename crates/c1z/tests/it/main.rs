@@ -1,0 +1,11 @@
+//! Integration tests of the `.c1z` writer and reader.
+
+mod corrupt;
+mod determinism;
+mod failures;
+mod go_fixture;
+mod large;
+mod model;
+mod round_trip;
+mod schema;
+mod support;
