@@ -1,0 +1,307 @@
+//! The loop of spec §5.3: Hello until it works, then poll GetTask and run tasks, at most
+//! `task_concurrency` at once, until shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use c1_proto::connectorapi::baton::v1::baton_service_hello_request::BuildInfo as HelloBuildInfo;
+use c1_proto::connectorapi::baton::v1::task::TaskType;
+use c1_proto::connectorapi::baton::v1::{BatonServiceHelloRequest, Task};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::C1Client;
+use crate::config::{ServiceConfig, Timing};
+use crate::error::ServiceError;
+use crate::handler::TaskHandler;
+use crate::net::Authority;
+use crate::task::run_task;
+use crate::tls::TlsRoots;
+use crate::token::TokenSource;
+
+/// What every task runner shares.
+pub(crate) struct Context<H> {
+    pub(crate) client: C1Client,
+    pub(crate) handler: Arc<H>,
+    pub(crate) config: ServiceConfig,
+}
+
+impl<H: TaskHandler> Context<H> {
+    pub(crate) fn timing(&self) -> &Timing {
+        &self.config.timing
+    }
+
+    pub(crate) fn host_id(&self) -> &str {
+        &self.config.host_id
+    }
+
+    pub(crate) fn hello_request(&self, task_id: &str) -> BatonServiceHelloRequest {
+        let build = &self.config.build_info;
+        BatonServiceHelloRequest {
+            host_id: self.config.host_id.clone(),
+            task_id: task_id.to_owned(),
+            build_info: Some(HelloBuildInfo {
+                lang_version: build.lang_version.clone(),
+                package: build.package.clone(),
+                package_version: build.package_version.clone(),
+            }),
+            os_info: Some(crate::host::os_info()),
+            connector_metadata: Some(self.handler.metadata()),
+            annotations: vec![],
+        }
+    }
+}
+
+/// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
+/// finished or been handed back to C1) or C1 refuses the connector for good (then returns the
+/// error). `ready` turns true after the first successful Hello and false when polling stops.
+pub async fn run<H: TaskHandler>(
+    config: ServiceConfig,
+    handler: Arc<H>,
+    shutdown: impl Future<Output = ()> + Send,
+    ready: watch::Sender<bool>,
+) -> Result<(), ServiceError> {
+    let roots = TlsRoots::load(config.extra_root_certs_pem.as_deref())?;
+    let authority = Authority::parse(config.api_host())
+        .map_err(|reason| ServiceError::InvalidApiHost { host: config.api_host().to_owned(), reason })?;
+    let tokens = Arc::new(TokenSource::new(
+        config.credentials.clone(),
+        authority.clone(),
+        roots.client_config(b"http/1.1")?,
+        config.timing.call_timeout,
+    ));
+    let client = C1Client::new(&authority, &roots, tokens, config.timing.call_timeout)?;
+    let context = Arc::new(Context { client, handler, config });
+
+    let stop = CancellationToken::new();
+    let serving = serve(context, stop.clone(), ready);
+    let watching = async {
+        shutdown.await;
+        tracing::info!("shutdown requested: no new tasks will be taken");
+        stop.cancel();
+    };
+    tokio::pin!(serving, watching);
+    tokio::select! {
+        outcome = &mut serving => outcome,
+        () = &mut watching => serving.await,
+    }
+}
+
+async fn serve<H: TaskHandler>(
+    context: Arc<Context<H>>,
+    stop: CancellationToken,
+    ready: watch::Sender<bool>,
+) -> Result<(), ServiceError> {
+    let mut backoff = Backoff::new(context.timing());
+    loop {
+        let hello = tokio::select! {
+            result = context.client.hello(context.hello_request("")) => result,
+            () = stop.cancelled() => return Ok(()),
+        };
+        match hello {
+            Ok(()) => break,
+            Err(error) if error.is_fatal() => return Err(ServiceError::from_call("Hello", error)),
+            Err(error) => {
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
+                if sleep_or_stop(delay, &stop).await {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    ready.send_replace(true);
+    tracing::info!(host_id = context.host_id(), "connected to C1");
+
+    let permits = Arc::new(Semaphore::new(context.config.task_concurrency.max(1)));
+    let abort_tasks = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let outcome = poll(&context, &permits, &abort_tasks, &mut tasks, &stop).await;
+    // No longer taking tasks: not ready (a readiness probe then stops routing to us).
+    ready.send_replace(false);
+    if outcome.is_err() {
+        abort_tasks.cancel();
+    }
+    drain(tasks, context.config.shutdown_grace, &abort_tasks).await;
+    outcome
+}
+
+async fn poll<H: TaskHandler>(
+    context: &Arc<Context<H>>,
+    permits: &Arc<Semaphore>,
+    abort_tasks: &CancellationToken,
+    tasks: &mut JoinSet<()>,
+    stop: &CancellationToken,
+) -> Result<(), ServiceError> {
+    let mut backoff = Backoff::new(context.timing());
+    let mut fatal_in_a_row = 0;
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            permit = Arc::clone(permits).acquire_owned() => permit.map_err(|_| stopped_semaphore())?,
+            () = stop.cancelled() => return Ok(()),
+        };
+        let answer = tokio::select! {
+            answer = context.client.get_task(context.host_id()) => answer,
+            () = stop.cancelled() => return Ok(()),
+        };
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                drop(permit);
+                // One fatal answer may be a token that expired in flight: the next call fetches
+                // a fresh one. Two in a row are C1's word.
+                fatal_in_a_row = if error.is_fatal() { fatal_in_a_row + 1 } else { 0 };
+                if fatal_in_a_row >= 2 {
+                    return Err(ServiceError::from_call("GetTask", error));
+                }
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "GetTask failed");
+                if sleep_or_stop(delay, stop).await {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        backoff.reset();
+        fatal_in_a_row = 0;
+        match answer.task.filter(is_work) {
+            Some(task) => {
+                let task_context = Arc::clone(context);
+                let cancel = abort_tasks.child_token();
+                tasks.spawn(async move {
+                    run_task(task_context, task, answer.next_heartbeat, cancel).await;
+                    drop(permit);
+                });
+            }
+            None => {
+                drop(permit);
+                let delay =
+                    clamp_optional(answer.next_poll, context.timing().poll_min, context.timing().poll_max)
+                        .unwrap_or(context.timing().poll_min);
+                if sleep_or_stop(delay, stop).await {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+fn stopped_semaphore() -> ServiceError {
+    // The semaphore is never closed; this keeps the loop free of panics all the same.
+    ServiceError::Rejected {
+        call: "GetTask",
+        code: tonic::Code::Internal,
+        message: "task slots closed".to_owned(),
+    }
+}
+
+/// A task with an id and something to do; `none` and empty answers mean "nothing yet".
+fn is_work(task: &Task) -> bool {
+    !task.id.is_empty() && !matches!(task.task_type, Some(TaskType::None(_)))
+}
+
+/// Lets running tasks finish within `grace`, then cancels the rest and waits for them to
+/// report back (they finish with a retryable error).
+async fn drain(mut tasks: JoinSet<()>, grace: Duration, abort_tasks: &CancellationToken) {
+    if !tasks.is_empty() {
+        tracing::info!(
+            running = tasks.len(),
+            grace_ms = grace.as_millis() as u64,
+            "waiting for running tasks"
+        );
+    }
+    let deadline = tokio::time::sleep(grace);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            next = tasks.join_next() => if next.is_none() { return },
+            () = &mut deadline, if !abort_tasks.is_cancelled() => {
+                tracing::warn!(running = tasks.len(), "grace period over: cancelling running tasks");
+                abort_tasks.cancel();
+            }
+        }
+    }
+}
+
+/// Sleeps for `delay`; true when `stop` fired first.
+pub(crate) async fn sleep_or_stop(delay: Duration, stop: &CancellationToken) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => false,
+        () = stop.cancelled() => true,
+    }
+}
+
+/// A protobuf duration clamped to `min..=max`; `None` when absent or not positive.
+pub(crate) fn clamp_optional(
+    value: Option<prost_types::Duration>,
+    min: Duration,
+    max: Duration,
+) -> Option<Duration> {
+    let value = value?;
+    if value.seconds < 0 || (value.seconds == 0 && value.nanos <= 0) {
+        return None;
+    }
+    let value = Duration::new(value.seconds as u64, value.nanos.clamp(0, 999_999_999) as u32);
+    Some(value.clamp(min, max.max(min)))
+}
+
+/// Exponential backoff with jitter: `initial`, doubling to `max`, each delay scaled by 0.5..1.0.
+pub(crate) struct Backoff {
+    initial: Duration,
+    max: Duration,
+    current: Duration,
+}
+
+impl Backoff {
+    pub(crate) fn new(timing: &Timing) -> Self {
+        Self { initial: timing.backoff_initial, max: timing.backoff_max, current: timing.backoff_initial }
+    }
+
+    pub(crate) fn next_delay(&mut self) -> Duration {
+        let jitter = 0.5 + rand::random::<f64>() / 2.0;
+        let delay = self.current.mul_f64(jitter);
+        self.current = (self.current * 2).min(self.max);
+        delay
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.current = self.initial;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter_below_the_step() {
+        let timing = Timing {
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(5),
+            ..Timing::default()
+        };
+        let mut backoff = Backoff::new(&timing);
+        let steps: Vec<Duration> = (0..5).map(|_| backoff.next_delay()).collect();
+        for (delay, step) in steps.iter().zip([1, 2, 4, 5, 5]) {
+            let step = Duration::from_secs(step);
+            assert!(*delay >= step / 2 && *delay <= step, "{delay:?} not within half of {step:?}");
+        }
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn durations_are_clamped_and_zero_means_absent() {
+        let (min, max) = (Duration::from_secs(1), Duration::from_secs(300));
+        let proto = |seconds, nanos| Some(prost_types::Duration { seconds, nanos });
+        assert_eq!(clamp_optional(None, min, max), None);
+        assert_eq!(clamp_optional(proto(0, 0), min, max), None);
+        assert_eq!(clamp_optional(proto(-3, 0), min, max), None);
+        assert_eq!(clamp_optional(proto(0, 5_000_000), min, max), Some(min));
+        assert_eq!(clamp_optional(proto(42, 0), min, max), Some(Duration::from_secs(42)));
+        assert_eq!(clamp_optional(proto(3600, 0), min, max), Some(max));
+    }
+}

@@ -1,0 +1,209 @@
+//! Access tokens: a signed client assertion exchanged at `POST /auth/v1/token`, cached until
+//! shortly before it expires. Tokens never reach a log line, an error or a `Debug` output.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderValue, Request, StatusCode, header};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use rustls::ClientConfig;
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::assertion::client_assertion;
+use crate::credentials::ClientCredentials;
+use crate::net::Authority;
+
+const TOKEN_PATH: &str = "/auth/v1/token";
+const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+/// Refresh this long before expiry (at most half the lifetime), as Go's oauth2 does.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(10);
+/// When C1 gives no lifetime, reuse the token this long (a 401 also drops it earlier).
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error(
+        "C1 refused the client credentials at {url} (HTTP {status}){detail}: check --client-id / \
+         --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET) and that the credential is not revoked"
+    )]
+    Rejected { url: String, status: u16, detail: String },
+    #[error("C1's token endpoint {url} answered HTTP {status}{detail}; will retry")]
+    ServerError { url: String, status: u16, detail: String },
+    #[error("C1's token endpoint {url} returned an unusable answer: {reason}")]
+    InvalidResponse { url: String, reason: String },
+    #[error("could not reach C1's token endpoint {url}: {source}")]
+    Transport {
+        url: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("C1's token endpoint {url} did not answer within {timeout:?}")]
+    Timeout { url: String, timeout: Duration },
+}
+
+impl TokenError {
+    /// Errors a retry cannot fix: the credentials themselves are refused (spec: non-200 or an
+    /// empty token is unauthenticated). Server errors and network trouble are retried.
+    pub fn is_authentication_failure(&self) -> bool {
+        matches!(self, Self::Rejected { .. } | Self::InvalidResponse { .. })
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    token_type: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// The `authorization` metadata value; opaque so it cannot be printed by accident.
+#[derive(Clone)]
+pub(crate) struct Authorization(HeaderValue);
+
+impl Authorization {
+    pub(crate) fn header_value(&self) -> &HeaderValue {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Authorization(<redacted>)")
+    }
+}
+
+struct Cached {
+    authorization: Authorization,
+    refresh_at: Instant,
+}
+
+pub(crate) struct TokenSource {
+    credentials: ClientCredentials,
+    endpoint: Authority,
+    tls: Arc<ClientConfig>,
+    timeout: Duration,
+    cached: Mutex<Option<Cached>>,
+}
+
+impl TokenSource {
+    pub(crate) fn new(
+        credentials: ClientCredentials,
+        endpoint: Authority,
+        tls: Arc<ClientConfig>,
+        timeout: Duration,
+    ) -> Self {
+        Self { credentials, endpoint, tls, timeout, cached: Mutex::new(None) }
+    }
+
+    fn url(&self) -> String {
+        format!("https://{}{TOKEN_PATH}", self.endpoint.uri_authority())
+    }
+
+    /// The cached token, or a new one when it is missing or about to expire.
+    pub(crate) async fn authorization(&self) -> Result<Authorization, TokenError> {
+        let mut cached = self.cached.lock().await;
+        if let Some(token) = cached.as_ref().filter(|token| Instant::now() < token.refresh_at) {
+            return Ok(token.authorization.clone());
+        }
+        let fresh = self.fetch().await?;
+        let authorization = fresh.authorization.clone();
+        *cached = Some(fresh);
+        Ok(authorization)
+    }
+
+    /// Drops the cached token (C1 answered Unauthenticated with it).
+    pub(crate) async fn invalidate(&self) {
+        *self.cached.lock().await = None;
+    }
+
+    async fn fetch(&self) -> Result<Cached, TokenError> {
+        let url = self.url();
+        let assertion = client_assertion(&self.credentials, SystemTime::now());
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", self.credentials.client_id())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+            .append_pair("client_assertion", &assertion)
+            .finish();
+        let started = Instant::now();
+        let (status, bytes) = tokio::time::timeout(self.timeout, self.post(body))
+            .await
+            .map_err(|_| TokenError::Timeout { url: url.clone(), timeout: self.timeout })??;
+        let detail = || error_detail(&bytes);
+        if status.is_server_error() {
+            return Err(TokenError::ServerError { url, status: status.as_u16(), detail: detail() });
+        }
+        if status != StatusCode::OK {
+            return Err(TokenError::Rejected { url, status: status.as_u16(), detail: detail() });
+        }
+        let answer: TokenResponse = serde_json::from_slice(&bytes).map_err(|err| {
+            TokenError::InvalidResponse { url: url.clone(), reason: format!("not the expected JSON ({err})") }
+        })?;
+        if answer.access_token.is_empty() {
+            return Err(TokenError::InvalidResponse { url, reason: "the access token is empty".to_owned() });
+        }
+        let token_type = if answer.token_type.is_empty() { "Bearer" } else { answer.token_type.as_str() };
+        let mut value =
+            HeaderValue::try_from(format!("{token_type} {}", answer.access_token)).map_err(|_| {
+                TokenError::InvalidResponse {
+                    url: url.clone(),
+                    reason: "the token has invalid characters".to_owned(),
+                }
+            })?;
+        value.set_sensitive(true);
+        let lifetime = match answer.expires_in {
+            Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+            _ => DEFAULT_LIFETIME,
+        };
+        let margin = EXPIRY_MARGIN.min(lifetime / 2);
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "obtained a C1 access token");
+        Ok(Cached { authorization: Authorization(value), refresh_at: started + lifetime - margin })
+    }
+
+    async fn post(&self, body: String) -> Result<(StatusCode, Bytes), TokenError> {
+        let url = self.url();
+        let transport = |source: Box<dyn std::error::Error + Send + Sync>| TokenError::Transport {
+            url: url.clone(),
+            source,
+        };
+        let tls = self.endpoint.connect_tls(Arc::clone(&self.tls)).await.map_err(|e| transport(e.into()))?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(|e| transport(e.into()))?;
+        let connection = tokio::spawn(connection);
+        let request = Request::post(TOKEN_PATH)
+            .header(header::HOST, self.endpoint.uri_authority())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| transport(e.into()))?;
+        let response = sender.send_request(request).await.map_err(|e| transport(e.into()))?;
+        let status = response.status();
+        let bytes = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
+            .collect()
+            .await
+            .map_err(transport)?
+            .to_bytes();
+        connection.abort();
+        Ok((status, bytes))
+    }
+}
+
+/// A short excerpt of an error body (never of a successful one, which holds the token).
+fn error_detail(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let excerpt: String = text.chars().take(200).collect();
+    format!(": {excerpt}")
+}

@@ -1,0 +1,118 @@
+//! Connecting: Hello, readiness, retries, fatal answers, TLS trust.
+
+use std::time::Duration;
+
+use c1_proto::connector::v2::Capability;
+use c1_proto::connectorapi::baton::v1::task::{HelloTask, TaskType};
+use c1_service::ServiceError;
+use c1_service::fake::Knobs;
+
+use crate::support::{Behaviour, DummyHandler, Harness, WAIT, task};
+
+#[tokio::test]
+async fn hello_carries_host_build_os_and_connector_metadata_then_ready() {
+    let harness = Harness::start(Knobs::default()).await;
+    let mut running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    let recorded = harness.fake.recorded();
+    let hello = &recorded.hellos[0];
+    assert_eq!(hello.host_id, "test-host");
+    assert_eq!(hello.task_id, "");
+    let build = hello.build_info.as_ref().unwrap();
+    assert_eq!((build.package.as_str(), build.package_version.as_str()), ("dummy-connector", "1.2.3"));
+    assert!(build.lang_version.starts_with("rustc "), "{}", build.lang_version);
+    let os = hello.os_info.as_ref().unwrap();
+    assert_eq!(os.os, std::env::consts::OS);
+    assert_eq!(os.kernel_arch, std::env::consts::ARCH);
+    assert!(!os.hostname.is_empty());
+    let metadata = hello.connector_metadata.as_ref().unwrap();
+    assert_eq!(metadata.display_name, "Dummy");
+    let capabilities = metadata.capabilities.as_ref().unwrap();
+    assert_eq!(capabilities.connector_capabilities, vec![Capability::Sync as i32]);
+    assert!(running.shutdown().await.is_ok());
+}
+
+#[tokio::test]
+async fn unavailable_at_start_is_retried_until_hello_works() {
+    let harness = Harness::start(Knobs { unavailable_calls: 3, ..Knobs::default() }).await;
+    let mut running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    let recorded = harness.fake.recorded();
+    let unavailable: Vec<_> =
+        recorded.refused.iter().filter(|c| c.code == tonic::Code::Unavailable).collect();
+    assert_eq!(unavailable.len(), 3);
+    assert!(unavailable.iter().all(|call| call.rpc == "Hello"));
+    assert_eq!(recorded.hellos.len(), 1);
+    assert!(running.shutdown().await.is_ok());
+}
+
+#[tokio::test]
+async fn unauthenticated_hello_ends_run_with_an_error_naming_the_code() {
+    let harness = Harness::start(Knobs { hello_unauthenticated: true, ..Knobs::default() }).await;
+    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let error = running.finished().await.unwrap_err();
+    assert!(
+        matches!(&error, ServiceError::Rejected { call: "Hello", code: tonic::Code::Unauthenticated, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(message.contains("Unauthenticated") && message.contains("not allowed in"), "{message}");
+    // Given up at once: one refusal, no retries.
+    let refused = harness.fake.recorded().refused;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_refusing_token_endpoint_ends_run_with_an_authentication_error() {
+    let harness = Harness::start(Knobs { token_endpoint_refuses: true, ..Knobs::default() }).await;
+    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let error = running.finished().await.unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ServiceError::Authentication(_)), "{error:?}");
+    assert!(message.contains("HTTP 401") && message.contains("--client-secret"), "{message}");
+    let secret_key = harness.credentials.client_secret.rsplit(':').next().unwrap().to_owned();
+    assert!(!message.contains(&secret_key));
+    assert!(harness.fake.recorded().hellos.is_empty());
+}
+
+#[tokio::test]
+async fn a_server_outside_the_trusted_roots_is_never_sent_anything() {
+    let harness = Harness::start(Knobs::default()).await;
+    let mut config = harness.config();
+    config.extra_root_certs_pem = None;
+    let running = harness.spawn_with(config, DummyHandler::new(Behaviour::Write(10)));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!running.is_finished(), "TLS failures are retried, not fatal");
+    let recorded = harness.fake.recorded();
+    assert!(recorded.token_requests.is_empty() && recorded.hellos.is_empty(), "{recorded:?}");
+    assert!(running.shutdown().await.is_ok());
+}
+
+#[tokio::test]
+async fn a_hello_task_is_answered_with_a_hello_and_not_finished() {
+    let harness = Harness::start(Knobs::default()).await;
+    let hello = task(TaskType::Hello(HelloTask::default()));
+    harness.fake.push_task(hello.clone());
+    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let (seen, recorded) = harness.fake.wait_for(WAIT, |r| r.hellos.len() >= 2).await;
+    assert!(seen, "{recorded:?}");
+    assert_eq!(recorded.hellos[1].task_id, hello.id);
+    assert!(recorded.hellos[1].connector_metadata.is_some());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(harness.fake.recorded().finishes.is_empty());
+    assert!(running.shutdown().await.is_ok());
+}
+
+#[tokio::test]
+async fn credentials_revoked_while_running_end_run_with_an_authentication_error() {
+    let harness = Harness::start(Knobs { token_lifetime_secs: 1, ..Knobs::default() }).await;
+    let mut running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    harness.fake.set_knobs(|knobs| knobs.token_endpoint_refuses = true);
+    let mut ready = running.ready.clone();
+    let error = running.finished().await.unwrap_err();
+    assert!(matches!(error, ServiceError::Authentication(_)), "{error:?}");
+    assert!(!*ready.borrow_and_update(), "no longer ready once polling stopped");
+    let refused = harness.fake.recorded().token_requests.iter().filter(|r| r.outcome.is_err()).count();
+    assert_eq!(refused, 2, "one retry with a fresh token, then give up");
+}
