@@ -43,36 +43,61 @@ pub fn descriptor_pool() -> &'static DescriptorPool {
 }
 
 /// The protobuf JSON of `message`, or why it cannot be built.
+///
+/// A `serde_json::Value` sorts object keys alphabetically; use
+/// [`try_to_json_string_pretty`] where the field order matters.
 pub fn try_to_json_value<M: Message + Name>(message: &M) -> Result<serde_json::Value, JsonError> {
-    let type_name = M::full_name();
-    let Some(descriptor) = POOL.get_message_by_name(&type_name) else {
-        return Err(JsonError::UnknownType { type_name });
-    };
-    let dynamic = match DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice()) {
-        Ok(dynamic) => dynamic,
-        Err(source) => return Err(JsonError::Decode { type_name, source }),
-    };
-    // proto3 JSON: default scalars and empty lists are left out; a present message prints.
-    let options = SerializeOptions::new().skip_default_fields(true);
+    let (type_name, dynamic) = to_dynamic(message)?;
     dynamic
-        .serialize_with_options(serde_json::value::Serializer, &options)
+        .serialize_with_options(serde_json::value::Serializer, &options())
         .map_err(|source| JsonError::Serialize { type_name, source })
 }
 
-/// The protobuf JSON of `message`.
+/// The protobuf JSON of `message` as text: fields in field-number order (as Go's protojson
+/// prints them), 2-space indentation, no trailing newline.
+pub fn try_to_json_string_pretty<M: Message + Name>(message: &M) -> Result<String, JsonError> {
+    let (type_name, dynamic) = to_dynamic(message)?;
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    match dynamic.serialize_with_options(&mut serializer, &options()) {
+        Ok(()) => Ok(String::from_utf8(out).expect("serde_json writes UTF-8")),
+        Err(source) => Err(JsonError::Serialize { type_name, source }),
+    }
+}
+
+/// The protobuf JSON of `message` (object keys sorted, see [`try_to_json_value`]).
 ///
 /// # Panics
-/// When `M` is not a message of this crate (or a well-known type it imports): a
-/// programming error. Use [`try_to_json_value`] for other types.
+/// When `M` is not a message of this crate (or a well-known type it imports), or an `Any`
+/// inside holds such a type: a programming error. Use [`try_to_json_value`] otherwise.
 pub fn to_json_value<M: Message + Name>(message: &M) -> serde_json::Value {
     try_to_json_value(message).unwrap_or_else(|error| panic!("{error}"))
 }
 
-/// The protobuf JSON of `message`, pretty-printed with 2-space indentation.
+/// The protobuf JSON of `message`, pretty-printed in field order (see
+/// [`try_to_json_string_pretty`]).
 ///
 /// # Panics
 /// As [`to_json_value`].
 pub fn to_json_string_pretty<M: Message + Name>(message: &M) -> String {
-    let value = to_json_value(message);
-    serde_json::to_string_pretty(&value).unwrap_or_else(|error| panic!("JSON value did not print: {error}"))
+    try_to_json_string_pretty(message).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Re-decodes `message` against its descriptor so prost-reflect can print it.
+fn to_dynamic<M: Message + Name>(message: &M) -> Result<(String, DynamicMessage), JsonError> {
+    let type_name = M::full_name();
+    let Some(descriptor) = POOL.get_message_by_name(&type_name) else {
+        return Err(JsonError::UnknownType { type_name });
+    };
+    match DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice()) {
+        Ok(dynamic) => Ok((type_name, dynamic)),
+        Err(source) => Err(JsonError::Decode { type_name, source }),
+    }
+}
+
+/// proto3 JSON: default scalars and empty lists are left out; a present message prints
+/// (`{}` when empty); enums by name; 64-bit integers as strings.
+fn options() -> SerializeOptions {
+    SerializeOptions::new().skip_default_fields(true)
 }

@@ -6,7 +6,9 @@ use c1_proto::connector::v2::{
     Resource, ResourceId, ResourceType, ResourceTypeCapability, SkipEntitlementsAndGrants, Status,
     rate_limit_description, resource_type, status,
 };
-use c1_proto::json::{JsonError, to_json_string_pretty, to_json_value, try_to_json_value};
+use c1_proto::json::{
+    JsonError, to_json_string_pretty, to_json_value, try_to_json_string_pretty, try_to_json_value,
+};
 use c1_proto::pack_any;
 use c1_proto::prost_types::{Struct, Timestamp, Value, value::Kind};
 use serde_json::json;
@@ -72,7 +74,39 @@ fn capabilities_in_an_any_print_with_type_camel_case_and_enum_names() {
 }
 
 #[test]
-fn pretty_output_indents_by_two_spaces() {
+fn pretty_output_keeps_field_order_and_indents_by_two_spaces() {
+    let text = to_json_string_pretty(&pack_any(&ConnectorCapabilities {
+        resource_type_capabilities: vec![capability("group", "Group", resource_type::Trait::Group, false)],
+        connector_capabilities: vec![Capability::Sync as i32],
+        credential_details: Some(CredentialDetails {}),
+    }));
+    let expected = r#"{
+  "@type": "type.googleapis.com/c1.connector.v2.ConnectorCapabilities",
+  "resourceTypeCapabilities": [
+    {
+      "resourceType": {
+        "id": "group",
+        "displayName": "Group",
+        "traits": [
+          "TRAIT_GROUP"
+        ]
+      },
+      "capabilities": [
+        "CAPABILITY_SYNC"
+      ],
+      "permissions": {}
+    }
+  ],
+  "connectorCapabilities": [
+    "CAPABILITY_SYNC"
+  ],
+  "credentialDetails": {}
+}"#;
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn pretty_output_of_a_small_message() {
     let text = to_json_string_pretty(&pack_any(&ConnectorCapabilities {
         connector_capabilities: vec![Capability::Sync as i32],
         ..Default::default()
@@ -177,4 +211,6 @@ fn a_type_outside_the_descriptor_set_is_a_typed_error() {
         c1_proto::prost_types::Any { type_url: "type.googleapis.com/nowhere.Thing".into(), value: vec![] };
     let error = try_to_json_value(&unknown).expect_err("unknown @type");
     assert!(matches!(error, JsonError::Serialize { .. }), "{error:?}");
+    let error = try_to_json_string_pretty(&unknown).expect_err("unknown @type");
+    assert!(error.to_string().contains("google.protobuf.Any"), "{error}");
 }
