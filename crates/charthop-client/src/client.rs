@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
 use charthop_domain::{Group, GroupType, GroupTypeIndex, Person};
-use futures::{Stream, TryStreamExt};
+use futures::TryStreamExt;
+use futures::stream::BoxStream;
 use serde_json::Value;
 
 use crate::decode::{Listed, Row, decode_row, envelope};
@@ -57,7 +58,7 @@ impl ChartHopClient {
         self.list_page(request, cursor_label(cursor)).await
     }
 
-    pub fn group_type_pages(&self) -> impl Stream<Item = Result<Page<GroupType>, Error>> + Send + 'static {
+    pub fn group_type_pages(&self) -> BoxStream<'static, Result<Page<GroupType>, Error>> {
         let client = self.clone();
         let endpoint = self.endpoint(&ApiRequest::group_type_list(self.org(), 1, None));
         listing(endpoint, move |cursor, label| {
@@ -70,7 +71,7 @@ impl ChartHopClient {
         })
     }
 
-    pub fn group_types(&self) -> impl Stream<Item = Result<GroupType, Error>> + Send + 'static {
+    pub fn group_types(&self) -> BoxStream<'static, Result<GroupType, Error>> {
         rows(self.group_type_pages())
     }
 
@@ -86,10 +87,7 @@ impl ChartHopClient {
         self.list_page(request, cursor_label(cursor)).await
     }
 
-    pub fn group_pages(
-        &self,
-        query: &GroupQuery,
-    ) -> impl Stream<Item = Result<Page<Group>, Error>> + Send + 'static {
+    pub fn group_pages(&self, query: &GroupQuery) -> BoxStream<'static, Result<Page<Group>, Error>> {
         let client = self.clone();
         let query = query.clone();
         let endpoint = self.endpoint(&ApiRequest::group_list(self.org(), &query, 1, None));
@@ -104,7 +102,7 @@ impl ChartHopClient {
         })
     }
 
-    pub fn groups(&self, query: &GroupQuery) -> impl Stream<Item = Result<Group, Error>> + Send + 'static {
+    pub fn groups(&self, query: &GroupQuery) -> BoxStream<'static, Result<Group, Error>> {
         rows(self.group_pages(query))
     }
 
@@ -120,10 +118,7 @@ impl ChartHopClient {
     }
 
     /// Every person, page by page, each person once.
-    pub fn person_pages(
-        &self,
-        query: &PersonQuery,
-    ) -> impl Stream<Item = Result<Page<Person>, Error>> + Send + 'static {
+    pub fn person_pages(&self, query: &PersonQuery) -> BoxStream<'static, Result<Page<Person>, Error>> {
         let client = self.clone();
         let query = query.clone();
         let endpoint = self.endpoint(&ApiRequest::person_list(self.org(), &query, 1, None));
@@ -138,7 +133,7 @@ impl ChartHopClient {
         })
     }
 
-    pub fn persons(&self, query: &PersonQuery) -> impl Stream<Item = Result<Person, Error>> + Send + 'static {
+    pub fn persons(&self, query: &PersonQuery) -> BoxStream<'static, Result<Person, Error>> {
         rows(self.person_pages(query))
     }
 

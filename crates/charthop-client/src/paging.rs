@@ -4,7 +4,8 @@ use std::collections::HashSet;
 use std::future::Future;
 
 use charthop_domain::Person;
-use futures::{Stream, TryStreamExt, stream};
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt, TryStreamExt, stream};
 
 use crate::Error;
 use crate::decode::Listed;
@@ -40,12 +41,12 @@ struct Listing<F> {
 
 /// Follows `next` cursors from the first page to the last, dropping repeated rows and failing
 /// with [`Error::RepeatedCursor`] when a cursor comes back (which would loop forever).
-/// `fetch(cursor, label)` gets one page.
-pub(crate) fn listing<T, F, Fut>(endpoint: String, fetch: F) -> impl Stream<Item = Result<Page<T>, Error>>
+/// `fetch(cursor, label)` gets one page. Boxed so callers get an `Unpin` stream.
+pub(crate) fn listing<T, F, Fut>(endpoint: String, fetch: F) -> BoxStream<'static, Result<Page<T>, Error>>
 where
-    T: Listed,
-    F: FnMut(Option<String>, PageLabel) -> Fut,
-    Fut: Future<Output = Result<Page<T>, Error>>,
+    T: Listed + Send + 'static,
+    F: FnMut(Option<String>, PageLabel) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send,
 {
     let start = Listing {
         fetch,
@@ -77,13 +78,14 @@ where
             Ok(Some((page, state)))
         }
     })
+    .boxed()
 }
 
 /// The rows of a page stream, one by one.
-pub(crate) fn rows<T>(
-    pages: impl Stream<Item = Result<Page<T>, Error>>,
-) -> impl Stream<Item = Result<T, Error>> {
-    pages.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten()
+pub(crate) fn rows<T: Send + 'static>(
+    pages: impl Stream<Item = Result<Page<T>, Error>> + Send + 'static,
+) -> BoxStream<'static, Result<T, Error>> {
+    pages.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed()
 }
 
 #[cfg(test)]
@@ -97,17 +99,17 @@ mod tests {
         GroupType { id: id.into(), ..Default::default() }
     }
 
-    type Cursors = std::rc::Rc<std::cell::RefCell<Vec<Option<String>>>>;
+    type Cursors = std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>;
 
     /// A scripted server: each call answers the next (rows, next) and records its cursor.
     fn scripted(
         answers: Vec<(Vec<&'static str>, Option<&'static str>)>,
     ) -> (impl Stream<Item = Result<Page<GroupType>, Error>>, Cursors) {
-        let cursors = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let cursors = Cursors::default();
         let seen = cursors.clone();
         let mut answers = answers.into_iter();
         let pages = listing("/v1/org/acme/group-type".into(), move |cursor, _label| {
-            seen.borrow_mut().push(cursor);
+            seen.lock().unwrap().push(cursor);
             let (ids, next) = answers.next().expect("no more pages than scripted");
             let page = Page {
                 items: ids.into_iter().map(kind).collect(),
@@ -131,7 +133,7 @@ mod tests {
             pages.iter().map(|p| p.items.iter().map(|t| t.id.as_str()).collect()).collect();
         assert_eq!(ids, vec![vec!["a", "b"], vec!["c"], vec![]]);
         assert_eq!(pages.iter().map(|p| p.duplicates_dropped).collect::<Vec<_>>(), vec![0, 1, 1]);
-        assert_eq!(*cursors.borrow(), vec![None, Some("b".into()), Some("c&d=1".into())]);
+        assert_eq!(*cursors.lock().unwrap(), vec![None, Some("b".into()), Some("c&d=1".into())]);
     }
 
     #[tokio::test]
@@ -147,7 +149,7 @@ mod tests {
             }
             other => panic!("expected RepeatedCursor, got {other:?}"),
         }
-        assert_eq!(cursors.borrow().len(), 3);
+        assert_eq!(cursors.lock().unwrap().len(), 3);
     }
 
     #[tokio::test]
