@@ -1,6 +1,7 @@
 //! Integration tests of the ChartHop client: against scripted stubs (shapes and faults the
 //! fake server does not play, and the OpenAPI contract) and against the fake ChartHop.
 
+mod fake;
 mod openapi;
 mod stub_behaviour;
 mod support;
