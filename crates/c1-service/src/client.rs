@@ -37,6 +37,17 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// Fatal, except for Unauthenticated from C1: the stale token has been dropped, so one more
+    /// try with a fresh token can succeed. For calls inside a task (upload, finish).
+    pub(crate) fn is_fatal_for_retry(&self) -> bool {
+        match self {
+            Self::Status(status) if status.code() == tonic::Code::Unauthenticated => false,
+            _ => self.is_fatal(),
+        }
+    }
+}
+
 pub(crate) fn is_fatal_code(code: tonic::Code) -> bool {
     use tonic::Code;
     matches!(

@@ -253,7 +253,7 @@ async fn finish<H: TaskHandler>(context: &Context<H>, task_id: &str, outcome: &R
     for attempt in 1..=FINISH_ATTEMPTS {
         match context.client.finish_task(request.clone()).await {
             Ok(()) => return,
-            Err(error) if error.is_fatal() || attempt == FINISH_ATTEMPTS => {
+            Err(error) if error.is_fatal_for_retry() || attempt == FINISH_ATTEMPTS => {
                 tracing::error!(task_id, attempt, %error, "could not report the task's end to C1");
                 return;
             }

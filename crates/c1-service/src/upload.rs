@@ -80,7 +80,7 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
                 let bytes = *sent.lock().unwrap_or_else(|e| e.into_inner());
                 return Ok(Uploaded { bytes, duration: started.elapsed() });
             }
-            Err(source) if attempt >= attempts || source.is_fatal() => {
+            Err(source) if attempt >= attempts || source.is_fatal_for_retry() => {
                 return Err(UploadError::Call { attempts: attempt, source });
             }
             Err(error) => {

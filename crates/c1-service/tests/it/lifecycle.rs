@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use c1_proto::connector::v2::Capability;
 use c1_proto::connectorapi::baton::v1::task::{HelloTask, TaskType};
-use c1_service::ServiceError;
 use c1_service::fake::Knobs;
+use c1_service::{BuildInfo, ClientCredentials, ServiceConfig, ServiceError};
 
-use crate::support::{Behaviour, DummyHandler, Harness, WAIT, task};
+use crate::support::{Behaviour, DummyHandler, Harness, WAIT, fast_timing, task};
 
 #[tokio::test]
 async fn hello_carries_host_build_os_and_connector_metadata_then_ready() {
@@ -115,4 +115,50 @@ async fn credentials_revoked_while_running_end_run_with_an_authentication_error(
     assert!(!*ready.borrow_and_update(), "no longer ready once polling stopped");
     let refused = harness.fake.recorded().token_requests.iter().filter(|r| r.outcome.is_err()).count();
     assert_eq!(refused, 2, "one retry with a fresh token, then give up");
+}
+
+const CHILD_TEST: &str = "lifecycle::child_process_trusting_only_ssl_cert_file";
+
+/// SSL_CERT_FILE is read from the process environment, so this runs the service in a child
+/// process (this test binary, running the ignored test below) with SSL_CERT_FILE set to the
+/// fake's CA and no CA passed in the configuration.
+#[tokio::test]
+async fn ssl_cert_file_adds_a_trusted_ca() {
+    let harness = Harness::start(Knobs::default()).await;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args(["--ignored", "--exact", CHILD_TEST, "--test-threads=1"])
+        .env("SSL_CERT_FILE", harness.fake.ca_file())
+        .env_remove("SSL_CERT_DIR")
+        .env("C1_SERVICE_TEST_API_HOST", harness.fake.api_host())
+        .env("C1_SERVICE_TEST_CLIENT_ID", &harness.credentials.client_id)
+        .env("C1_SERVICE_TEST_CLIENT_SECRET", &harness.credentials.client_secret);
+    let output = tokio::task::spawn_blocking(move || child.output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    let hellos = harness.fake.recorded().hellos;
+    assert_eq!(hellos.len(), 1);
+    assert_eq!(hellos[0].host_id, "ssl-cert-file-child");
+}
+
+#[tokio::test]
+#[ignore = "run in a child process by ssl_cert_file_adds_a_trusted_ca"]
+async fn child_process_trusting_only_ssl_cert_file() {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| panic!("{name}: run by ssl_cert_file_adds_a_trusted_ca"))
+    };
+    let credentials =
+        ClientCredentials::parse(&var("C1_SERVICE_TEST_CLIENT_ID"), &var("C1_SERVICE_TEST_CLIENT_SECRET"))
+            .unwrap();
+    let mut config = ServiceConfig::new(credentials, "ssl-cert-file-child", BuildInfo::new("child", "0"));
+    config.api_host_override = Some(var("C1_SERVICE_TEST_API_HOST"));
+    config.timing = fast_timing();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, mut ready) = tokio::sync::watch::channel(false);
+    let handler = DummyHandler::new(Behaviour::Write(1));
+    let run = tokio::spawn(c1_service::run(config, handler, async { drop(stopped.await) }, ready_tx));
+    tokio::time::timeout(WAIT, ready.wait_for(|ready| *ready)).await.expect("Hello within 10 s").unwrap();
+    stop.send(()).unwrap();
+    run.await.unwrap().unwrap();
 }

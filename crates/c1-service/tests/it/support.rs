@@ -120,6 +120,19 @@ impl TaskHandler for DummyHandler {
     }
 }
 
+/// The spec's intervals shrunk so tests take milliseconds.
+pub fn fast_timing() -> Timing {
+    Timing {
+        backoff_initial: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(200),
+        poll_min: Duration::from_millis(10),
+        heartbeat_default: Duration::from_millis(100),
+        heartbeat_min: Duration::from_millis(20),
+        call_timeout: Duration::from_secs(5),
+        ..Timing::default()
+    }
+}
+
 pub struct Harness {
     pub fake: FakeC1,
     pub credentials: TestCredentials,
@@ -149,15 +162,7 @@ impl Harness {
         config.extra_root_certs_pem = Some(self.fake.ca_pem().as_bytes().to_vec());
         config.work_dir = Some(self.work_dir.path().to_owned());
         config.shutdown_grace = Duration::from_secs(2);
-        config.timing = Timing {
-            backoff_initial: Duration::from_millis(20),
-            backoff_max: Duration::from_millis(200),
-            poll_min: Duration::from_millis(10),
-            heartbeat_default: Duration::from_millis(100),
-            heartbeat_min: Duration::from_millis(20),
-            call_timeout: Duration::from_secs(5),
-            ..Timing::default()
-        };
+        config.timing = fast_timing();
         config
     }
 
