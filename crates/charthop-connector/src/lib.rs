@@ -1,1 +1,22 @@
-//! The ChartHop sync (not yet written).
+//! The ChartHop sync: reads group types, groups and persons with `charthop-client`, maps them
+//! with `c1-mapping`, and writes a `.c1z` with `c1z`.
+//!
+//! Data flow: group types and groups first (a few pages), then person pages streamed with
+//! `groupIds`, the next page already in flight while the current one is mapped and written.
+//! Memory holds one page and the group index, never the org.
+//!
+//! Architecture invariants: the only crate that orchestrates a sync. It never decodes ChartHop
+//! JSON (the client does), never builds a C1 id (the mapping does), and never touches SQLite
+//! (the writer does). No grant it writes ever dangles.
+
+mod error;
+mod memberships;
+mod options;
+mod report;
+mod sync;
+mod writer_thread;
+
+pub use error::SyncError;
+pub use options::{MembershipSource, ResourceTypeFilter, SyncOptions};
+pub use report::{NoProgress, Progress, SyncEvent, SyncReport};
+pub use sync::sync;

@@ -1,0 +1,47 @@
+//! Filling in memberships that the person list did not carry.
+
+use charthop_client::ChartHopClient;
+use charthop_domain::Person;
+use futures::{StreamExt, TryStreamExt, stream};
+
+use crate::{MembershipSource, SyncError};
+
+/// Makes sure every person of a page has `group_ids`, per the membership source. Returns the
+/// number of per-person requests made.
+pub(crate) async fn complete_page(
+    client: &ChartHopClient,
+    persons: &mut [Person],
+    source: MembershipSource,
+    concurrency: usize,
+    page: usize,
+) -> Result<u64, SyncError> {
+    let missing: Vec<usize> = match source {
+        MembershipSource::PerPerson => (0..persons.len()).collect(),
+        MembershipSource::Auto => (0..persons.len()).filter(|&i| persons[i].group_ids.is_none()).collect(),
+        MembershipSource::List => {
+            if persons.iter().any(|p| p.group_ids.is_none()) {
+                return Err(SyncError::ListWithoutGroupIds { page });
+            }
+            return Ok(0);
+        }
+    };
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    if source == MembershipSource::Auto {
+        tracing::debug!(page, persons = missing.len(), "rows without groupIds: asking per person");
+    }
+    let fetched: Vec<(usize, Vec<String>)> = stream::iter(missing)
+        .map(|index| {
+            let id = persons[index].id.clone();
+            async move { client.person_group_ids(&id).await.map(|ids| (index, ids)) }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    let requests = fetched.len() as u64;
+    for (index, ids) in fetched {
+        persons[index].group_ids = Some(ids);
+    }
+    Ok(requests)
+}

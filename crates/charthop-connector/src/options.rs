@@ -1,0 +1,77 @@
+use c1_mapping::MappingOptions;
+
+/// Where group memberships come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MembershipSource {
+    /// `groupIds` on the person list; one `?fields=groupIds` request per person for the rows
+    /// of a page that come back without the key.
+    #[default]
+    Auto,
+    /// Only the person list: a page whose rows lack `groupIds` is an error.
+    List,
+    /// One request per person (the documented way; slow for large orgs).
+    PerPerson,
+}
+
+/// Which resource types a sync covers (service mode's `sync_resource_type_ids`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ResourceTypeFilter {
+    #[default]
+    All,
+    Only(Vec<String>),
+}
+
+impl ResourceTypeFilter {
+    pub fn includes(&self, resource_type_id: &str) -> bool {
+        match self {
+            ResourceTypeFilter::All => true,
+            ResourceTypeFilter::Only(ids) => ids.iter().any(|id| id == resource_type_id),
+        }
+    }
+}
+
+/// Everything that shapes one sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub mapping: MappingOptions,
+    pub include_departed: bool,
+    pub membership_source: MembershipSource,
+    /// Per-person membership requests in flight at once.
+    pub membership_concurrency: usize,
+    pub skip_grants: bool,
+    pub skip_entitlements_and_grants: bool,
+    pub resource_types: ResourceTypeFilter,
+    pub compression_level: i32,
+}
+
+impl SyncOptions {
+    pub fn new(mapping: MappingOptions) -> Self {
+        Self {
+            mapping,
+            include_departed: true,
+            membership_source: MembershipSource::Auto,
+            membership_concurrency: 8,
+            skip_grants: false,
+            skip_entitlements_and_grants: false,
+            resource_types: ResourceTypeFilter::All,
+            compression_level: 3,
+        }
+    }
+
+    pub(crate) fn writes_persons(&self) -> bool {
+        self.resource_types.includes(c1_mapping::ids::PERSON)
+    }
+
+    pub(crate) fn writes_groups(&self) -> bool {
+        self.resource_types.includes(c1_mapping::ids::GROUP)
+    }
+
+    pub(crate) fn writes_entitlements(&self) -> bool {
+        self.writes_groups() && !self.skip_entitlements_and_grants
+    }
+
+    /// Grants need both ends in the file: the group's entitlement and the person.
+    pub(crate) fn writes_grants(&self) -> bool {
+        self.writes_entitlements() && self.writes_persons() && !self.skip_grants
+    }
+}

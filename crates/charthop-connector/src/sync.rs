@@ -1,0 +1,240 @@
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+
+use c1_mapping::{GroupDirectory, group_resource, member_entitlement, person_grants, person_resource};
+use c1z::WriterOptions;
+use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery};
+use charthop_domain::{Employment, Group, GroupTypeIndex, Person};
+use futures::{StreamExt, TryStreamExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::memberships::complete_page;
+use crate::writer_thread::{Batch, WriterThread};
+use crate::{MembershipSource, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
+
+/// Rows per writer batch when writing groups and entitlements.
+const GROUP_BATCH: usize = 1000;
+
+/// Syncs ChartHop into the `.c1z` at `target`. The target is replaced only when the whole
+/// sync succeeded; on error or cancellation it is left as it was and no temporary file stays.
+pub async fn sync(
+    client: &ChartHopClient,
+    target: &Path,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+    cancel: &CancellationToken,
+) -> Result<SyncReport, SyncError> {
+    let started = Instant::now();
+    let writer_options = WriterOptions { compression_level: options.compression_level, ..Default::default() };
+    let writer = WriterThread::start(target, writer_options)?;
+    let outcome = tokio::select! {
+        outcome = read_and_write(client, &writer, options, progress) => outcome,
+        () = cancel.cancelled() => Err(SyncError::Cancelled),
+    };
+    let counters = match outcome {
+        Ok(counters) => counters,
+        Err(error) => {
+            let writer_error = writer.abandon().await;
+            // The writer's own error explains a closed channel better than "writer gone".
+            return Err(match (error, writer_error) {
+                (SyncError::WriterGone, Err(writer_error)) => writer_error,
+                (error, _) => error,
+            });
+        }
+    };
+    progress.event(&SyncEvent::Finishing);
+    let file = writer.finish().await?;
+    let stats = client.stats();
+    Ok(SyncReport {
+        persons_by_status: counters.persons_by_status,
+        departed_excluded: counters.departed_excluded,
+        groups_by_type: counters.groups_by_type,
+        entitlements: counters.entitlements,
+        grants: counters.grants,
+        skipped_memberships: counters.skipped_memberships,
+        membership_requests: counters.membership_requests,
+        requests: stats.requests,
+        retries: stats.retries,
+        rate_limited: stats.rate_limited,
+        rate_limit_wait: stats.rate_limit_wait,
+        duration: started.elapsed(),
+        file,
+    })
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    persons_by_status: BTreeMap<String, u64>,
+    departed_excluded: u64,
+    groups_by_type: BTreeMap<String, u64>,
+    entitlements: u64,
+    grants: u64,
+    skipped_memberships: u64,
+    membership_requests: u64,
+}
+
+async fn read_and_write(
+    client: &ChartHopClient,
+    writer: &WriterThread,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<Counters, SyncError> {
+    let mut counters = Counters::default();
+    let resource_types = c1_mapping::resource_types()
+        .into_iter()
+        .filter(|rt| options.resource_types.includes(&rt.id))
+        .collect();
+    writer.write(Batch { resource_types, ..Default::default() }).await?;
+
+    // Persons need the group index for their profiles even when groups are not written.
+    let groups = list_groups(client).await?;
+    let directory = GroupDirectory::new(&groups);
+    if options.writes_groups() {
+        write_groups(writer, &groups, &directory, options, &mut counters).await?;
+    }
+    progress.event(&SyncEvent::GroupsDone { groups: counters.groups_by_type.values().sum() });
+    if options.writes_persons() {
+        write_persons(client, writer, &directory, options, progress, &mut counters).await?;
+    }
+    Ok(counters)
+}
+
+/// Group types and groups, listed side by side; type ids resolved to names.
+async fn list_groups(client: &ChartHopClient) -> Result<Vec<Group>, SyncError> {
+    let types = client.group_types().try_collect::<Vec<_>>();
+    let query = GroupQuery::default();
+    let groups = client.groups(&query).try_collect::<Vec<_>>();
+    let (types, mut groups) = futures::try_join!(types, groups)?;
+    let index = GroupTypeIndex::new(&types);
+    for group in &mut groups {
+        index.resolve_group(group);
+    }
+    Ok(groups)
+}
+
+async fn write_groups(
+    writer: &WriterThread,
+    groups: &[Group],
+    directory: &GroupDirectory,
+    options: &SyncOptions,
+    counters: &mut Counters,
+) -> Result<(), SyncError> {
+    for chunk in groups.chunks(GROUP_BATCH) {
+        let mut batch = Batch::default();
+        for group in chunk {
+            let type_name = group.type_name.clone().unwrap_or_else(|| "unknown".into());
+            *counters.groups_by_type.entry(type_name).or_default() += 1;
+            batch.resources.push(group_resource(group, directory));
+            if options.writes_entitlements() {
+                batch.entitlements.push(member_entitlement(group, directory));
+            }
+        }
+        counters.entitlements += batch.entitlements.len() as u64;
+        writer.write(batch).await?;
+    }
+    Ok(())
+}
+
+async fn write_persons(
+    client: &ChartHopClient,
+    writer: &WriterThread,
+    directory: &GroupDirectory,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+    counters: &mut Counters,
+) -> Result<(), SyncError> {
+    let wants_grants = options.writes_grants();
+    let query = PersonQuery {
+        include_personal_email: options.mapping.include_personal_email,
+        with_group_ids: wants_grants && options.membership_source != MembershipSource::PerPerson,
+        ..PersonQuery::default()
+    };
+    let mut pages = prefetch_pages(client, &query);
+    let mut unknown_groups = HashSet::new();
+    let mut page_number = 0;
+    let mut persons_written = 0;
+    while let Some(page) = pages.recv().await {
+        page_number += 1;
+        let mut persons = page?.items;
+        if !options.include_departed {
+            let before = persons.len();
+            persons
+                .retain(|p| !matches!(p.employment_at(options.mapping.today), Employment::Departed { .. }));
+            counters.departed_excluded += (before - persons.len()) as u64;
+        }
+        if wants_grants {
+            counters.membership_requests += complete_page(
+                client,
+                &mut persons,
+                options.membership_source,
+                options.membership_concurrency,
+                page_number,
+            )
+            .await?;
+        }
+        let batch = map_persons(&persons, directory, options, wants_grants, counters, &mut unknown_groups);
+        persons_written += persons.len() as u64;
+        writer.write(batch).await?;
+        progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: counters.grants });
+    }
+    if counters.skipped_memberships > 0 {
+        tracing::warn!(
+            skipped = counters.skipped_memberships,
+            unknown_groups = unknown_groups.len(),
+            "memberships name groups that are not in the sync; no grant was written for them"
+        );
+    }
+    Ok(())
+}
+
+fn map_persons(
+    persons: &[Person],
+    directory: &GroupDirectory,
+    options: &SyncOptions,
+    wants_grants: bool,
+    counters: &mut Counters,
+    unknown_groups: &mut HashSet<String>,
+) -> Batch {
+    let mut batch = Batch { resources: Vec::with_capacity(persons.len()), ..Default::default() };
+    for person in persons {
+        let status = person.employment_at(options.mapping.today).label();
+        *counters.persons_by_status.entry(status.to_owned()).or_default() += 1;
+        batch.resources.push(person_resource(person, directory, &options.mapping));
+        if wants_grants {
+            let mapped = person_grants(person, directory);
+            counters.skipped_memberships += mapped.unknown_group_ids.len() as u64;
+            unknown_groups.extend(mapped.unknown_group_ids);
+            counters.grants += mapped.grants.len() as u64;
+            batch.grants.extend(mapped.grants);
+        }
+    }
+    batch
+}
+
+/// Person pages from a task of their own, so the next page is in flight while this one is
+/// mapped and written. The task stops when the receiver is dropped.
+fn prefetch_pages(
+    client: &ChartHopClient,
+    query: &PersonQuery,
+) -> mpsc::Receiver<Result<Page<Person>, charthop_client::Error>> {
+    let (sender, receiver) = mpsc::channel(1);
+    let pages = client.person_pages(query);
+    tokio::spawn(async move {
+        let mut pages = std::pin::pin!(pages);
+        loop {
+            tokio::select! {
+                () = sender.closed() => break,
+                next = pages.next() => {
+                    let Some(page) = next else { break };
+                    let failed = page.is_err();
+                    if sender.send(page).await.is_err() || failed {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    receiver
+}

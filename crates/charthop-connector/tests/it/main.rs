@@ -1,0 +1,5 @@
+//! The sync against the fake ChartHop: what lands in the `.c1z` equals the fake's ground truth.
+
+mod harness;
+mod modes;
+mod outcomes;
