@@ -4,9 +4,9 @@ mod groups;
 mod names;
 mod persons;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use charthop_domain::{Group, Membership};
+use charthop_domain::{Group, Membership, Person};
 
 use crate::org::Org;
 use crate::prng::Prng;
@@ -32,19 +32,7 @@ pub fn generate_org(spec: &OrgSpec) -> Org {
     let (archived_groups, future_groups) = (by_id(archived), by_id(future));
     persons.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let existing: HashSet<&str> = current.iter().map(|g| g.id.as_str()).collect();
-    let mut memberships: Vec<Membership> = persons
-        .iter()
-        .flat_map(|p| {
-            p.group_ids
-                .iter()
-                .flatten()
-                .filter(|g| existing.contains(g.as_str()))
-                .map(|g| Membership { group_id: g.clone(), person_id: p.id.clone() })
-        })
-        .collect();
-    memberships.sort();
-
+    let memberships = memberships(&current, &persons);
     Org {
         org_id,
         slug,
@@ -57,4 +45,24 @@ pub fn generate_org(spec: &OrgSpec) -> Org {
         persons,
         memberships,
     }
+}
+
+/// Every (group, person) pair for the groups in `groups`, sorted by group id then person id.
+/// Both inputs are sorted by id, so sorting positions sorts ids (and is much faster than
+/// comparing strings: a 10,000-person org has ~40,000 pairs).
+fn memberships(groups: &[Group], persons: &[Person]) -> Vec<Membership> {
+    let rank: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.id.as_str(), i)).collect();
+    let rank = &rank;
+    let mut pairs: Vec<(usize, usize)> = persons
+        .iter()
+        .enumerate()
+        .flat_map(|(p, person)| {
+            person.group_ids.iter().flatten().filter_map(move |g| Some((*rank.get(g.as_str())?, p)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
+        .into_iter()
+        .map(|(g, p)| Membership { group_id: groups[g].id.clone(), person_id: persons[p].id.clone() })
+        .collect()
 }
