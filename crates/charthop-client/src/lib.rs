@@ -29,3 +29,16 @@ pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
 pub use stats::ClientStats;
 pub use token::ApiToken;
 pub use url::Url;
+
+#[cfg(test)]
+mod tests {
+    fn shareable<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn client_and_errors_cross_threads() {
+        // The connector runs the next page in flight on another task; the binary wraps errors.
+        shareable::<super::ChartHopClient>();
+        shareable::<super::Error>();
+        shareable::<super::ClientStats>();
+    }
+}
