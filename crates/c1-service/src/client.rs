@@ -75,7 +75,7 @@ impl C1Client {
         tokens: Arc<TokenSource>,
         call_timeout: Duration,
     ) -> Result<Self, crate::ServiceError> {
-        let tls = roots.client_config(b"h2")?;
+        let tls = roots.client_config(&[b"h2"])?;
         let target = authority.uri_authority();
         // The connector does TLS itself; tonic sees plain `http` (so it adds no TLS of its own)
         // while the requests carry the real `https` origin.

@@ -69,7 +69,7 @@ pub async fn run<H: TaskHandler>(
     let tokens = Arc::new(TokenSource::new(
         config.credentials.clone(),
         authority.clone(),
-        roots.client_config(b"http/1.1")?,
+        roots.client_config(&[b"h2", b"http/1.1"])?,
         config.timing.call_timeout,
     ));
     let client = C1Client::new(&authority, &roots, tokens, config.timing.call_timeout)?;

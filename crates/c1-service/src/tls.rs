@@ -61,15 +61,15 @@ impl TlsRoots {
         Ok(Self { roots: Arc::new(roots) })
     }
 
-    /// A client configuration offering exactly `alpn` (`h2` for gRPC, `http/1.1` for the token).
-    pub(crate) fn client_config(&self, alpn: &[u8]) -> Result<Arc<ClientConfig>, TlsError> {
+    /// A client configuration offering exactly `alpn`, in order of preference.
+    pub(crate) fn client_config(&self, alpn: &[&[u8]]) -> Result<Arc<ClientConfig>, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|source| TlsError::Config { source })?
             .with_root_certificates(Arc::clone(&self.roots))
             .with_no_client_auth();
-        config.alpn_protocols = vec![alpn.to_vec()];
+        config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
         Ok(Arc::new(config))
     }
 }

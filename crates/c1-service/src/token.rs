@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderValue, Request, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::ClientConfig;
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -168,6 +168,8 @@ impl TokenSource {
         Ok(Cached { authorization: Authorization(value), refresh_at: started + lifetime - margin })
     }
 
+    /// One POST on a fresh connection: h2 when the server picks it by ALPN (as Go clients
+    /// get), else HTTP/1.1.
     async fn post(&self, body: String) -> Result<(StatusCode, Bytes), TokenError> {
         let url = self.url();
         let transport = |source: Box<dyn std::error::Error + Send + Sync>| TokenError::Transport {
@@ -175,17 +177,31 @@ impl TokenSource {
             source,
         };
         let tls = self.endpoint.connect_tls(Arc::clone(&self.tls)).await.map_err(|e| transport(e.into()))?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-            .await
-            .map_err(|e| transport(e.into()))?;
-        let connection = tokio::spawn(connection);
-        let request = Request::post(TOKEN_PATH)
-            .header(header::HOST, self.endpoint.uri_authority())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| transport(e.into()))?;
-        let response = sender.send_request(request).await.map_err(|e| transport(e.into()))?;
+        let h2 = tls.get_ref().1.alpn_protocol() == Some(&b"h2"[..]);
+        let io = TokioIo::new(tls);
+        // HTTP/1.1 takes a path and a Host header; h2 takes the full URL (:scheme, :authority).
+        let request = if h2 {
+            Request::post(url.as_str())
+        } else {
+            Request::post(TOKEN_PATH).header(header::HOST, self.endpoint.uri_authority())
+        }
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| transport(e.into()))?;
+        let (response, connection) = if h2 {
+            let (mut sender, connection) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+                .await
+                .map_err(|e| transport(e.into()))?;
+            let connection = tokio::spawn(async move { drop(connection.await) });
+            (sender.send_request(request).await, connection)
+        } else {
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(io).await.map_err(|e| transport(e.into()))?;
+            let connection = tokio::spawn(async move { drop(connection.await) });
+            (sender.send_request(request).await, connection)
+        };
+        let response = response.map_err(|e| transport(e.into()))?;
         let status = response.status();
         let bytes = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
             .collect()

@@ -29,7 +29,7 @@ fn jwt(key: &SigningKey, header: &Value, claims: &Value) -> String {
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()).to_bytes()))
 }
 
-async fn post_h2(fake: &FakeC1, body: String) -> (u16, Value) {
+async fn post(fake: &FakeC1, body: String, h2: bool) -> (u16, Value) {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(rustls_pki_types::CertificateDer::from_pem_slice(fake.ca_pem().as_bytes()).unwrap()).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -38,19 +38,27 @@ async fn post_h2(fake: &FakeC1, body: String) -> (u16, Value) {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![if h2 { b"h2".to_vec() } else { b"http/1.1".to_vec() }];
     let tcp = tokio::net::TcpStream::connect(fake.api_host()).await.unwrap();
     let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
-    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    let (mut sender, connection) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls)).await.unwrap();
-    tokio::spawn(connection);
+    assert_eq!(tls.get_ref().1.alpn_protocol() == Some(&b"h2"[..]), h2);
     let request = http::Request::post(format!("https://{}/auth/v1/token", fake.api_host()))
         .header("content-type", "application/x-www-form-urlencoded")
+        .header("host", fake.api_host())
         .body(Full::new(Bytes::from(body)))
         .unwrap();
-    let response = sender.send_request(request).await.unwrap();
+    let response = if h2 {
+        let (mut sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls)).await.unwrap();
+        tokio::spawn(connection);
+        sender.send_request(request).await.unwrap()
+    } else {
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+        tokio::spawn(connection);
+        sender.send_request(request).await.unwrap()
+    };
     let status = response.status().as_u16();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap())
@@ -66,7 +74,7 @@ fn form(client_id: &str, assertion: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_fake_token_endpoint_accepts_a_good_assertion_over_h2_and_refuses_bad_ones() {
+async fn the_fake_token_endpoint_accepts_a_good_assertion_over_h2_and_http1_and_refuses_bad_ones() {
     let fake = FakeC1::start(Knobs { token_lifetime_secs: 77, ..Knobs::default() }).await.unwrap();
     let credentials = fake.mint_credentials(TENANT_HOST);
     let key = key_of_secret(&credentials.client_secret);
@@ -77,13 +85,18 @@ async fn the_fake_token_endpoint_accepts_a_good_assertion_over_h2_and_refuses_ba
         "iat": now, "nbf": now - 120, "exp": now + 120,
     });
 
-    let (status, body) = post_h2(&fake, form(&credentials.client_id, &jwt(&key, &header, &claims))).await;
-    assert_eq!(
-        (status, body["token_type"].as_str(), body["expires_in"].as_u64()),
-        (200, Some("Bearer"), Some(77))
-    );
-    assert!(!body["access_token"].as_str().unwrap().is_empty());
-    assert_eq!(fake.recorded().token_requests[0].http_version, "HTTP/2.0");
+    for h2 in [true, false] {
+        let (status, body) =
+            post(&fake, form(&credentials.client_id, &jwt(&key, &header, &claims)), h2).await;
+        assert_eq!(
+            (status, body["token_type"].as_str(), body["expires_in"].as_u64()),
+            (200, Some("Bearer"), Some(77))
+        );
+        assert!(!body["access_token"].as_str().unwrap().is_empty());
+    }
+    let versions: Vec<String> =
+        fake.recorded().token_requests.iter().map(|r| r.http_version.clone()).collect();
+    assert_eq!(versions, ["HTTP/2.0", "HTTP/1.1"]);
 
     let with = |name: &str, value: Value| {
         let mut claims = claims.clone();
@@ -109,7 +122,7 @@ async fn the_fake_token_endpoint_accepts_a_good_assertion_over_h2_and_refuses_ba
         ),
     ];
     for (what, assertion) in bad {
-        let (status, body) = post_h2(&fake, form(&credentials.client_id, &assertion)).await;
+        let (status, body) = post(&fake, form(&credentials.client_id, &assertion), true).await;
         assert_eq!(status, 401, "{what}: {body}");
         assert!(body.get("access_token").is_none(), "{what}");
     }

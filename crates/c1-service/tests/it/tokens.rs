@@ -20,7 +20,7 @@ async fn the_assertion_is_signed_and_claims_the_tenant_host_as_audience() {
     // The fake verified the signature with the registered public key and every claim.
     assert_eq!(request.outcome, Ok(()));
     assert_eq!(request.client_id, harness.credentials.client_id);
-    assert_eq!(request.http_version, "HTTP/1.1");
+    assert_eq!(request.http_version, "HTTP/2.0", "h2 negotiated by ALPN, as Go clients do");
     let header = request.assertion_header.as_ref().unwrap();
     assert_eq!(header["alg"], "EdDSA");
     let nonce = URL_SAFE_NO_PAD.decode(header["nonce"].as_str().unwrap()).unwrap();
