@@ -141,11 +141,6 @@ impl C1zReader {
         self.sync(sync_id)?;
         Ok(Rows::new(&self.conn, table, sync_id))
     }
-
-    /// The raw SQLite connection (read-only), for checks the typed API does not cover.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
 }
 
 impl fmt::Debug for C1zReader {

@@ -3,6 +3,7 @@
 mod corrupt;
 mod determinism;
 mod failures;
+mod frame;
 mod go_fixture;
 mod large;
 mod model;

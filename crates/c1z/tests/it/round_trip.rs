@@ -4,6 +4,7 @@ use c1_proto::prost::Message;
 use c1z::{C1zReader, C1zWriter, ReaderOptions};
 
 use crate::model::{self, SYNC_ID, fixed_options, org};
+use crate::support::open_db;
 
 /// resource_type_id, external_id, parent type, parent id, sync_id, discovered_at
 type ResourceColumns = (String, String, Option<String>, Option<String>, String, String);
@@ -64,8 +65,8 @@ fn the_sync_row_is_a_finished_full_sync() {
     assert_eq!(reader.syncs().expect("lists"), vec![latest]);
 
     // The columns the spec fixes, as stored.
-    let row: (String, String, String, String, String, Option<String>, i64, i64) = reader
-        .connection()
+    let conn = open_db(&target, dir.path());
+    let row: (String, String, String, String, String, Option<String>, i64, i64) = conn
         .query_row(
             "SELECT sync_token, sync_type, parent_sync_id, linked_sync_id, started_at, stats, supports_diff, \
              grants_backfilled FROM v1_sync_runs",
@@ -89,8 +90,9 @@ fn columns_follow_the_row_rules() {
     let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
     org.write(&mut writer).expect("writes");
     writer.finish().expect("finishes");
-    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
-    let conn = reader.connection();
+    let conn = open_db(&target, dir.path());
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("checks");
+    assert_eq!(check, "ok");
 
     let resources: Vec<ResourceColumns> = conn
         .prepare(

@@ -36,3 +36,10 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     fs::write(&path, bytes).expect("writes the test file");
     path
 }
+
+/// The database inside a `.c1z`, copied into `dir` and opened with plain SQLite.
+pub fn open_db(c1z: &Path, dir: &Path) -> rusqlite::Connection {
+    let path = dir.join("inspect.db");
+    fs::write(&path, decompress(c1z)).expect("writes the database");
+    rusqlite::Connection::open(&path).expect("opens the database")
+}
