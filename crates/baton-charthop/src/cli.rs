@@ -11,11 +11,15 @@ use crate::settings::{KEYS, env_var};
 #[derive(Debug)]
 pub enum Invocation {
     /// Sync (one-shot or service mode, decided by the settings).
-    Run { flags: BTreeMap<String, String> },
+    Run {
+        flags: BTreeMap<String, String>,
+    },
     Capabilities,
     Config,
     Inspect(InspectArgs),
-    HealthCheck { flags: BTreeMap<String, String> },
+    HealthCheck {
+        flags: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -83,8 +87,14 @@ pub fn command() -> Command {
             Command::new("inspect")
                 .about("Summarize what a .c1z file holds")
                 .arg(Arg::new("path").required(true).value_name("FILE"))
-                .arg(Arg::new("sync-id").long("sync-id").help("Read this sync instead of the latest finished one"))
-                .arg(Arg::new("resources").long("resources").action(ArgAction::SetTrue).help("List resources"))
+                .arg(
+                    Arg::new("sync-id")
+                        .long("sync-id")
+                        .help("Read this sync instead of the latest finished one"),
+                )
+                .arg(
+                    Arg::new("resources").long("resources").action(ArgAction::SetTrue).help("List resources"),
+                )
                 .arg(
                     Arg::new("entitlements")
                         .long("entitlements")

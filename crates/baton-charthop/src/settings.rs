@@ -120,7 +120,9 @@ pub enum SettingsError {
     Invalid { key: &'static str, env: String, origin: String, what: String, reason: String },
     #[error("missing {what}: pass --{key} or set {env}")]
     Missing { key: &'static str, env: String, what: &'static str },
-    #[error("--client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET go together: {0} is missing")]
+    #[error(
+        "--client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET go together: {0} is missing"
+    )]
     HalfServiceCredentials(&'static str),
     #[error("configuration error: {0}")]
     Layering(String),
@@ -162,7 +164,8 @@ pub struct Inputs {
 impl Inputs {
     /// Flags plus the real environment and config path.
     pub fn from_process(flags: BTreeMap<String, String>) -> Self {
-        let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("BATON_")).collect();
+        let env: BTreeMap<String, String> =
+            std::env::vars().filter(|(k, _)| k.starts_with("BATON_")).collect();
         let (config_path, config_path_required) = match env.get("BATON_CONFIG_PATH") {
             Some(path) if !path.is_empty() => (Some(PathBuf::from(path)), true),
             _ => (Some(PathBuf::from(".baton.yaml")), false),
@@ -213,7 +216,9 @@ impl Settings {
             log_level: get.parsed("log-level", "log level", parse_log_level)?.unwrap_or(LogLevel::Info),
             log_format: get.parsed("log-format", "log format", parse_log_format)?,
             charthop_url: get.string("charthop-url")?.unwrap_or_else(|| "https://api.charthop.com".into()),
-            page_size: get.parsed("page-size", "page size", |v| parse_in_range(v, 1, 10_000))?.unwrap_or(1000),
+            page_size: get
+                .parsed("page-size", "page size", |v| parse_in_range(v, 1, 10_000))?
+                .unwrap_or(1000),
             include_departed: get.parsed("include-departed", "boolean", parse_bool)?.unwrap_or(true),
             include_personal_email: get
                 .parsed("include-personal-email", "boolean", parse_bool)?
@@ -267,9 +272,8 @@ fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsErro
         .add_source(File::from_str(&text, FileFormat::Yaml))
         .build()
         .map_err(|e| SettingsError::File { path: shown.clone(), reason: e.to_string() })?;
-    let table = parsed
-        .collect()
-        .map_err(|e| SettingsError::File { path: shown.clone(), reason: e.to_string() })?;
+    let table =
+        parsed.collect().map_err(|e| SettingsError::File { path: shown.clone(), reason: e.to_string() })?;
     let mut values = BTreeMap::new();
     for (key, value) in table {
         if !KEYS.contains(&key.as_str()) {

@@ -72,8 +72,12 @@ fn service_credentials_go_together() {
 
 #[test]
 fn secrets_never_print_in_debug() {
-    let s = load(&[("api-token", "tok-123456")], &[("BATON_CLIENT_SECRET", "sec-987"), ("BATON_CLIENT_ID", "x")], None)
-        .unwrap();
+    let s = load(
+        &[("api-token", "tok-123456")],
+        &[("BATON_CLIENT_SECRET", "sec-987"), ("BATON_CLIENT_ID", "x")],
+        None,
+    )
+    .unwrap();
     let shown = format!("{s:?}");
     assert!(!shown.contains("tok-123456") && !shown.contains("sec-987"), "{shown}");
     assert_eq!(s.api_token.as_ref().unwrap().expose(), "tok-123456");
@@ -92,7 +96,8 @@ fn unreadable_required_file_is_an_error() {
 
 #[test]
 fn booleans_accept_explicit_false() {
-    let s = load(&[("include-departed", "false")], &[("BATON_INCLUDE_PERSONAL_EMAIL", "true")], None).unwrap();
+    let s =
+        load(&[("include-departed", "false")], &[("BATON_INCLUDE_PERSONAL_EMAIL", "true")], None).unwrap();
     assert!(!s.include_departed);
     assert!(s.include_personal_email);
 }

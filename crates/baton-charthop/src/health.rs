@@ -1,0 +1,54 @@
+//! The health endpoint of service mode (`/health`, `/live`, `/ready`) and its probe.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::sync::watch;
+
+/// Serves the endpoints until the process ends. `/ready` answers 200 once `ready` is true.
+pub async fn serve(address: SocketAddr, ready: watch::Receiver<bool>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen for health checks on {address}"))?;
+    tracing::info!(%address, "health endpoint listening");
+    let app = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/live", get(|| async { "ok" }))
+        .route("/ready", get(readiness))
+        .with_state(ready);
+    axum::serve(listener, app).await.context("health endpoint failed")
+}
+
+async fn readiness(State(ready): State<watch::Receiver<bool>>) -> (StatusCode, &'static str) {
+    if *ready.borrow() { (StatusCode::OK, "ready") } else { (StatusCode::SERVICE_UNAVAILABLE, "not ready") }
+}
+
+/// Probes `/health` of a running service: Ok when it answers 200.
+pub fn probe(bind: IpAddr, port: u16) -> Result<()> {
+    // A service bound to every address is reached through loopback.
+    let host = if bind.is_unspecified() {
+        match bind {
+            IpAddr::V4(_) => IpAddr::from([127, 0, 0, 1]),
+            IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        bind
+    };
+    let address = SocketAddr::new(host, port);
+    let timeout = Duration::from_secs(3);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)
+        .with_context(|| format!("no health endpoint at {address}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    write!(stream, "GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).context("the health endpoint did not answer")?;
+    let status_line = answer.lines().next().unwrap_or_default();
+    anyhow::ensure!(status_line.split_whitespace().nth(1) == Some("200"), "unhealthy: {status_line}");
+    Ok(())
+}

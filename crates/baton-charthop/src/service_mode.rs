@@ -1,0 +1,133 @@
+//! Service mode: C1 drives the connector; each `sync_full` task runs the same sync as one-shot.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use c1_proto::connector::v2::ConnectorMetadata;
+use c1_proto::tonic::Code;
+use c1_service::{
+    BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, SyncRequest, TaskError, TaskHandler,
+};
+use charthop_client::ChartHopClient;
+use charthop_connector::{NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
+use tokio::sync::watch;
+
+use crate::settings::Settings;
+use crate::{health, oneshot, wiring};
+
+struct ChartHopTasks {
+    client: ChartHopClient,
+    settings: Settings,
+}
+
+impl TaskHandler for ChartHopTasks {
+    fn metadata(&self) -> ConnectorMetadata {
+        c1_mapping::connector_metadata()
+    }
+
+    async fn sync_full(
+        &self,
+        request: SyncRequest,
+        output: &Path,
+        cancel: CancellationToken,
+    ) -> Result<(), TaskError> {
+        let options = SyncOptions {
+            skip_grants: request.skip_grants,
+            skip_entitlements_and_grants: request.skip_entitlements_and_grants,
+            resource_types: if request.resource_type_ids.is_empty() {
+                ResourceTypeFilter::All
+            } else {
+                ResourceTypeFilter::Only(request.resource_type_ids.clone())
+            },
+            ..wiring::sync_options(&self.settings)
+        };
+        let report = sync(&self.client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
+        tracing::info!(task = %request.task_id, "{}", oneshot::summary_line(&report));
+        Ok(())
+    }
+}
+
+/// The status C1 gets for a failed sync; permanent failures are marked non-retryable.
+fn task_error(error: SyncError) -> TaskError {
+    let code = match &error {
+        SyncError::ChartHop(e) => match e.status() {
+            Some(400) => Code::InvalidArgument,
+            Some(401) => Code::Unauthenticated,
+            Some(403) => Code::PermissionDenied,
+            Some(404) => Code::NotFound,
+            _ => Code::Unavailable,
+        },
+        SyncError::ListWithoutGroupIds { .. } => Code::FailedPrecondition,
+        SyncError::Cancelled => Code::Cancelled,
+        SyncError::Write(_) | SyncError::WriterGone => Code::Internal,
+    };
+    let message = error.to_string();
+    if error.is_permanent() {
+        TaskError::permanent(code, message)
+    } else {
+        TaskError::retryable(code, message)
+    }
+}
+
+pub async fn run(settings: Settings) -> Result<()> {
+    let (Some(client_id), Some(client_secret)) = (&settings.client_id, &settings.client_secret) else {
+        anyhow::bail!(
+            "service mode needs --client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET"
+        );
+    };
+    let credentials = ClientCredentials::parse(client_id, client_secret.expose())
+        .context("invalid --client-id / --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET)")?;
+    let client = wiring::charthop_client(&settings)?;
+    let host_id = std::env::var("BATON_HOST_ID")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(c1_service::default_host_id);
+    let build = BuildInfo::new("baton-charthop", env!("CARGO_PKG_VERSION"));
+    let mut config = ServiceConfig::new(credentials, host_id, build);
+    config.api_host_override = std::env::var("BATON_C1_API_HOST").ok().filter(|h| !h.is_empty());
+    config.task_concurrency = settings.task_concurrency;
+    config.shutdown_grace = Duration::from_secs(20);
+
+    let (ready_tx, ready_rx) = watch::channel(false);
+    if settings.health_check {
+        let address = SocketAddr::new(settings.health_check_bind_address, settings.health_check_port);
+        let listener = health::serve(address, ready_rx);
+        tokio::spawn(async move {
+            if let Err(e) = listener.await {
+                tracing::error!("{e:#}");
+            }
+        });
+    }
+    let handler = Arc::new(ChartHopTasks { client, settings });
+    tracing::info!("service mode: connecting to C1");
+    c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
+    tracing::info!("service mode stopped");
+    Ok(())
+}
+
+/// SIGTERM (Kubernetes) or SIGINT (a terminal).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutdown requested");
+}
