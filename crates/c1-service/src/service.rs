@@ -57,6 +57,14 @@ impl<H: TaskHandler> Context<H> {
 /// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
 /// finished or been handed back to C1) or C1 refuses the connector for good (then returns the
 /// error). `ready` turns true after the first successful Hello and false when polling stops.
+///
+/// ```text
+/// let credentials = ClientCredentials::parse(&client_id, &client_secret)?;
+/// let mut config = ServiceConfig::new(credentials, host_id, BuildInfo::new("baton-charthop", VERSION));
+/// config.api_host_override = std::env::var("BATON_C1_API_HOST").ok();
+/// let (ready_tx, ready_rx) = tokio::sync::watch::channel(false); // ready_rx feeds /ready
+/// c1_service::run(config, Arc::new(connector), sigterm_or_sigint, ready_tx).await?;
+/// ```
 pub async fn run<H: TaskHandler>(
     config: ServiceConfig,
     handler: Arc<H>,
@@ -140,9 +148,11 @@ async fn poll<H: TaskHandler>(
     loop {
         while tasks.try_join_next().is_some() {}
         let permit = tokio::select! {
-            permit = Arc::clone(permits).acquire_owned() => permit.map_err(|_| stopped_semaphore())?,
+            permit = Arc::clone(permits).acquire_owned() => permit,
             () = stop.cancelled() => return Ok(()),
         };
+        // The semaphore is never closed; were it, there would be nothing left to run.
+        let Ok(permit) = permit else { return Ok(()) };
         let answer = tokio::select! {
             answer = context.client.get_task(context.host_id()) => answer,
             () = stop.cancelled() => return Ok(()),
@@ -186,15 +196,6 @@ async fn poll<H: TaskHandler>(
                 }
             }
         }
-    }
-}
-
-fn stopped_semaphore() -> ServiceError {
-    // The semaphore is never closed; this keeps the loop free of panics all the same.
-    ServiceError::Rejected {
-        call: "GetTask",
-        code: tonic::Code::Internal,
-        message: "task slots closed".to_owned(),
     }
 }
 
