@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 /// Formats `t` (UTC) the way `discovered_at`, `started_at` and `ended_at` are stored.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
     let mut text = t.format("%Y-%m-%d %H:%M:%S").to_string();
-    // A leap second shows as nanos >= 1e9; keep the fraction within nine digits.
-    let nanos = t.timestamp_subsec_nanos().min(999_999_999);
-    if nanos != 0 {
-        let fraction = format!("{nanos:09}");
+    // Microseconds, as the SDK's files show; a leap second (nanos >= 1e9) stays within 6 digits.
+    let micros = (t.timestamp_subsec_nanos() / 1_000).min(999_999);
+    if micros != 0 {
+        let fraction = format!("{micros:06}");
         text.push('.');
         text.push_str(fraction.trim_end_matches('0'));
     }
@@ -48,7 +48,9 @@ mod tests {
         let secs = 1_772_531_113;
         assert_eq!(format_timestamp(at(secs, 60_056_000)), "2026-03-03 09:45:13.060056");
         assert_eq!(format_timestamp(at(secs, 500_000_000)), "2026-03-03 09:45:13.5");
-        assert_eq!(format_timestamp(at(secs, 1)), "2026-03-03 09:45:13.000000001");
+        assert_eq!(format_timestamp(at(secs, 1_000)), "2026-03-03 09:45:13.000001");
+        // Below a microsecond is dropped, as in the SDK's files.
+        assert_eq!(format_timestamp(at(secs, 999)), "2026-03-03 09:45:13");
         assert_eq!(format_timestamp(at(secs, 0)), "2026-03-03 09:45:13");
     }
 
