@@ -34,7 +34,17 @@ pub(crate) async fn complete_page(
     let fetched: Vec<(usize, Vec<String>)> = stream::iter(missing)
         .map(|index| {
             let id = persons[index].id.clone();
-            async move { client.person_group_ids(&id).await.map(|ids| (index, ids)) }
+            async move {
+                match client.person_group_ids(&id).await {
+                    Ok(ids) => Ok((index, ids)),
+                    // Deleted between the list and this request: no memberships to grant.
+                    Err(charthop_client::Error::PersonNotFound { .. }) => {
+                        tracing::warn!(person = %id, "person disappeared during the sync; no memberships for it");
+                        Ok((index, Vec::new()))
+                    }
+                    Err(error) => Err(error),
+                }
+            }
         })
         .buffer_unordered(concurrency.max(1))
         .try_collect()
