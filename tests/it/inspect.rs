@@ -1,0 +1,61 @@
+//! `inspect FILE` on a file the binary wrote: its numbers are the fake's ground truth.
+
+use std::collections::BTreeMap;
+
+use charthop_fake::Knobs;
+use serde_json::Value;
+
+use crate::harness::{Baton, Fake};
+
+const PAGE_SIZE: usize = 100;
+
+/// Syncs a 300-person org; returns the fake and the run whose directory holds `sync.c1z`.
+fn synced() -> (Fake, Baton) {
+    let fake = Fake::start(300, Knobs::default());
+    let baton = Baton::new().args(fake.sync_args(PAGE_SIZE));
+    baton.run().assert_success();
+    (fake, baton)
+}
+
+fn inspect(dir_of: &Baton, extra: &[&str]) -> String {
+    let outcome = Baton::new().arg("inspect").arg(dir_of.path("sync.c1z")).args(extra).run();
+    outcome.assert_success();
+    outcome.stdout
+}
+
+#[test]
+fn the_text_summary_shows_the_ground_truth() {
+    let (fake, baton) = synced();
+    let text = inspect(&baton, &[]);
+    let fields: BTreeMap<&str, &str> =
+        text.lines().filter_map(|line| line.split_once(':')).map(|(k, v)| (k.trim(), v.trim())).collect();
+
+    let org = fake.org();
+    let (persons, groups, grants) = (org.persons.len(), org.groups.len(), org.memberships.len());
+    assert_eq!(fields.get("resource types"), Some(&"2"), "{text}");
+    let resources = format!("{} (group {groups}, person {persons})", persons + groups);
+    assert_eq!(fields.get("resources"), Some(&resources.as_str()), "{text}");
+    assert_eq!(fields.get("entitlements"), Some(&groups.to_string().as_str()), "{text}");
+    assert_eq!(fields.get("grants"), Some(&grants.to_string().as_str()), "{text}");
+}
+
+#[test]
+fn the_json_summary_and_lists_show_the_ground_truth() {
+    let (fake, baton) = synced();
+    let json: Value =
+        serde_json::from_str(&inspect(&baton, &["--output", "json", "--grants", "--resources"]))
+            .expect("inspect --output json prints JSON");
+
+    let org = fake.org();
+    let (persons, groups, grants) =
+        (org.persons.len() as u64, org.groups.len() as u64, org.memberships.len());
+    assert_eq!(json["resourceTypes"], 2);
+    assert_eq!(json["resources"], persons + groups);
+    assert_eq!(json["resourcesByType"]["person"], persons);
+    assert_eq!(json["resourcesByType"]["group"], groups);
+    assert_eq!(json["entitlements"], groups);
+    assert_eq!(json["grants"], grants as u64);
+    assert_eq!(json["grantList"].as_array().map(Vec::len), Some(grants));
+    assert_eq!(json["resourceList"].as_array().map(Vec::len), Some((persons + groups) as usize));
+    assert!(json["endedAt"].is_string(), "the sync is finished: {}", json["endedAt"]);
+}
