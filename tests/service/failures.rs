@@ -1,0 +1,66 @@
+//! What C1 or ChartHop refusing does: retries where a retry can help, a clear end where not.
+
+use std::time::Duration;
+
+use c1_proto::connectorapi::baton::v1::task::SyncFullTask;
+use c1_proto::tonic::Code;
+use c1_service::fake::Knobs;
+
+use crate::harness::{Service, World, error_of, eventually, sync_task};
+
+#[tokio::test]
+async fn unavailable_at_start_is_retried_until_hello_succeeds() {
+    let world = World::start(Knobs { unavailable_calls: 2, ..Knobs::default() }).await;
+    let mut service = world.spawn(&[]);
+    let recorded = world.expect_c1(&service, "a Hello", |r| !r.hellos.is_empty()).await;
+
+    let refused: Vec<_> = recorded.refused.iter().map(|call| (call.rpc, call.code)).collect();
+    assert_eq!(refused, vec![("Hello", Code::Unavailable); 2]);
+    assert_eq!(recorded.hellos.len(), 1);
+    assert_eq!(service.log_lines_with("Hello to C1 failed").len(), 2, "{}", service.logs());
+    // Connected, it goes on polling.
+    world.expect_c1(&service, "a GetTask", |r| r.get_tasks > 0).await;
+    assert!(service.is_running());
+}
+
+#[tokio::test]
+async fn unauthenticated_on_hello_ends_the_process_with_a_clear_error() {
+    let world = World::start(Knobs { hello_unauthenticated: true, ..Knobs::default() }).await;
+    let mut service = world.spawn(&[]);
+    let status = service.exit_status(Duration::from_secs(15)).await;
+    let logs = service.logs();
+
+    assert!(!status.success(), "{status}; logs:\n{logs}");
+    let last = logs.lines().last().unwrap_or_default();
+    assert!(last.starts_with("baton-charthop: "), "the error is the last line: {logs}");
+    for words in ["Hello", "Unauthenticated", "this connector is not allowed in", "client credentials"] {
+        assert!(last.contains(words), "the error names {words:?}: {last}");
+    }
+    let recorded = world.c1.recorded();
+    assert_eq!(recorded.refused.len(), 1, "no retry after a fatal code: {:?}", recorded.refused);
+    for secret in [world.credentials.client_secret.as_str(), "secret-token:", &world.charthop.token()] {
+        assert!(!logs.contains(secret), "a secret reached stderr: {logs}");
+    }
+}
+
+#[tokio::test]
+async fn a_charthop_401_finishes_the_sync_with_a_non_retryable_error() {
+    const WRONG_TOKEN: &str = "not-the-charthop-token-5d1e";
+    let world = World::start(Knobs::default()).await;
+    let sync = sync_task(SyncFullTask::default());
+    world.c1.push_task(sync.clone());
+    let mut command = world.command();
+    command.env("BATON_API_TOKEN", WRONG_TOKEN);
+    let mut service = Service::spawn(command);
+    let recorded =
+        world.expect_c1(&service, "the sync's FinishTask", |r| !r.finishes_of(&sync.id).is_empty()).await;
+
+    let (code, message, non_retryable) = error_of(recorded.finishes_of(&sync.id)[0]);
+    assert_eq!(code, Code::Unauthenticated, "{message}");
+    assert!(non_retryable, "a retry with the same token cannot succeed: {message}");
+    assert!(message.contains("401"), "the message says what ChartHop answered: {message}");
+    assert!(!message.contains(WRONG_TOKEN) && !service.logs().contains(WRONG_TOKEN), "the token leaked");
+    assert!(recorded.uploads.is_empty());
+    assert!(eventually(Duration::from_secs(2), || world.temp_entries().is_empty()).await);
+    assert!(service.is_running(), "a failed task does not end the service");
+}
