@@ -18,6 +18,8 @@ use crate::upload::{UploadPlan, upload_file};
 
 const SYNC_FILE_NAME: &str = "sync.c1z";
 const FINISH_ATTEMPTS: u32 = 3;
+/// How long a cancelled task's work may take to wind down before it is dropped.
+const CANCEL_CLEANUP_GRACE: Duration = Duration::from_secs(10);
 
 /// Why a running task was stopped before it ended on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,10 +110,16 @@ async fn run_sync<H: TaskHandler>(
         skip_entitlements_and_grants: sync.skip_entitlements_and_grants,
         resource_type_ids: sync.sync_resource_type_ids,
     };
-    // Dropping the work future (on cancel) drops its temporary directory, which deletes it.
+    let work = sync_and_upload(context, request, work_cancel.clone());
+    tokio::pin!(work);
     let outcome = tokio::select! {
-        outcome = sync_and_upload(context, request, work_cancel.clone()) => Some(outcome),
-        () = work_cancel.cancelled() => None,
+        outcome = &mut work => Some(outcome),
+        () = work_cancel.cancelled() => {
+            // Let the handler see the cancellation and clean up its own work (a writer thread,
+            // say) before the work is dropped; dropping it deletes the temporary directory.
+            let _ = tokio::time::timeout(CANCEL_CLEANUP_GRACE, &mut work).await;
+            None
+        }
     };
     heartbeats_done.cancel();
     if let Err(error) = heartbeats.await {
