@@ -44,6 +44,23 @@ async fn unauthenticated_on_hello_ends_the_process_with_a_clear_error() {
 }
 
 #[tokio::test]
+async fn a_token_endpoint_that_refuses_ends_the_process_without_leaking_the_secret() {
+    let world = World::start(Knobs { token_endpoint_refuses: true, ..Knobs::default() }).await;
+    let mut service = world.spawn(&[]);
+    let status = service.exit_status(Duration::from_secs(15)).await;
+    let logs = service.logs();
+
+    assert!(!status.success(), "{status}; logs:\n{logs}");
+    let last = logs.lines().last().unwrap_or_default();
+    assert!(last.contains("could not authenticate to C1"), "{logs}");
+    assert!(last.contains("/auth/v1/token") && last.contains("401"), "says which endpoint refused: {last}");
+    let recorded = world.c1.recorded();
+    assert_eq!(recorded.token_requests.len(), 1, "refused credentials are not retried");
+    assert!(recorded.hellos.is_empty() && recorded.refused.is_empty(), "no gRPC call without a token");
+    assert!(!logs.contains(&world.credentials.client_secret) && !logs.contains("secret-token:"), "{logs}");
+}
+
+#[tokio::test]
 async fn a_charthop_401_finishes_the_sync_with_a_non_retryable_error() {
     const WRONG_TOKEN: &str = "not-the-charthop-token-5d1e";
     let world = World::start(Knobs::default()).await;

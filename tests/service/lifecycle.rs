@@ -42,6 +42,7 @@ async fn an_expiring_token_is_refreshed_and_calls_go_on_succeeding() {
 
 #[tokio::test]
 async fn sigterm_lets_the_running_sync_finish_then_exits_0_leaving_no_temporary_file() {
+    // About 35 requests at 100 ms: the sync runs for a few seconds after SIGTERM.
     let charthop = ChartHopSetup {
         knobs: charthop_fake::Knobs { latency: Duration::from_millis(100), ..Default::default() },
         ..ChartHopSetup::default()
@@ -49,17 +50,32 @@ async fn sigterm_lets_the_running_sync_finish_then_exits_0_leaving_no_temporary_
     let world = World::start_with(Knobs::default(), charthop).await;
     let sync = sync_task(SyncFullTask::default());
     world.c1.push_task(sync.clone());
-    let mut service = world.spawn(&["--page-size", "25"]);
+    let port = free_port();
+    let port_text = port.to_string();
+    let mut service =
+        world.spawn(&["--page-size", "10", "--health-check", "--health-check-port", &port_text]);
     let started = eventually(Duration::from_secs(10), || !world.temp_entries().is_empty()).await;
     assert!(started, "the sync never started; logs:\n{}", service.logs());
-    assert!(world.c1.recorded().finishes.is_empty(), "SIGTERM must come while the sync runs");
+    assert_eq!(http_status(port, "/ready").await, Some(200));
 
     service.terminate();
+    // While it drains it takes no task, so it tells the kubelet it is not ready.
+    let polls_at_signal = world.c1.recorded().get_tasks;
+    let not_ready = async {
+        while http_status(port, "/ready").await != Some(503) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let drained = tokio::time::timeout(Duration::from_secs(2), not_ready).await;
+    assert!(drained.is_ok(), "/ready stayed 200 after SIGTERM; logs:\n{}", service.logs());
+    assert!(world.c1.recorded().finishes.is_empty(), "the sync was still running while draining");
+
     let status = service.exit_status(Duration::from_secs(30)).await;
     let logs = service.logs();
     assert_eq!(status.code(), Some(0), "logs:\n{logs}");
     assert_eq!(world.temp_entries(), Vec::<std::path::PathBuf>::new());
     let recorded = world.c1.recorded();
+    assert!(recorded.get_tasks <= polls_at_signal + 1, "polling went on after SIGTERM");
     let finishes = recorded.finishes_of(&sync.id);
     assert_eq!(finishes.len(), 1, "the running task is finished before the exit");
     assert!(is_success(finishes[0]), "it had the grace period to complete: {:?}\n{logs}", finishes[0]);
@@ -76,6 +92,18 @@ async fn sigterm_while_idle_exits_0_promptly() {
     let status = service.exit_status(Duration::from_secs(5)).await;
     assert_eq!(status.code(), Some(0), "logs:\n{}", service.logs());
     assert!(world.temp_entries().is_empty());
+}
+
+#[tokio::test]
+async fn sigterm_before_connecting_exits_0_promptly() {
+    // C1 stays unavailable: the service sits in its Hello backoff when the signal comes.
+    let world = World::start(Knobs { unavailable_calls: 1000, ..Knobs::default() }).await;
+    let mut service = world.spawn(&[]);
+    world.expect_c1(&service, "a refused Hello", |r| !r.refused.is_empty()).await;
+    service.terminate();
+    let status = service.exit_status(Duration::from_secs(5)).await;
+    assert_eq!(status.code(), Some(0), "logs:\n{}", service.logs());
+    assert!(world.c1.recorded().hellos.is_empty());
 }
 
 #[tokio::test]

@@ -87,9 +87,16 @@ async fn a_full_sync_uploads_a_c1z_holding_the_fake_org() {
         org.memberships.iter().map(|m| (m.group_id.clone(), m.person_id.clone())).collect();
     assert_eq!(contents.memberships, truth);
 
+    // The logs tell an operator when it took the task, what it uploaded and how it ended.
+    let took = service.log_lines_with("took a task");
+    assert_eq!(took.len(), 1, "a log line says it took the task:\n{}", service.logs());
+    assert_eq!(took[0]["task_type"], "sync_full");
     let uploaded = service.log_lines_with("uploaded the sync file");
     assert_eq!(uploaded.len(), 1, "a log line says what was uploaded:\n{}", service.logs());
     assert_eq!(uploaded[0]["bytes"], upload.data.len());
+    assert!(uploaded[0]["duration_ms"].is_u64(), "{}", uploaded[0]);
+    let finished = service.expect_log("finished a task").await;
+    assert_eq!(finished[0]["task_id"], task.id.as_str());
     assert!(eventually(std::time::Duration::from_secs(2), || world.temp_entries().is_empty()).await);
 }
 

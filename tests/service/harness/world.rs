@@ -96,11 +96,34 @@ impl World {
         let (held, recorded) = self.c1.wait_for(WAIT, condition).await;
         assert!(
             held,
-            "the fake C1 never saw {what}; it saw {recorded:#?}\nservice logs:\n{}",
+            "the fake C1 never saw {what}; it saw {}\nservice logs:\n{}",
+            summary(&recorded),
             service.logs()
         );
         recorded
     }
+}
+
+/// The records without the uploaded bytes (which would drown a failure message).
+fn summary(recorded: &Recorded) -> String {
+    let uploads: Vec<_> = recorded
+        .uploads
+        .iter()
+        .map(|u| {
+            format!("{} ({} bytes, complete {}, dropped {})", u.task_id, u.data.len(), u.complete, u.dropped)
+        })
+        .collect();
+    let finishes: Vec<_> =
+        recorded.finishes.iter().map(|f| (&f.task_id, &f.status, &f.final_state)).collect();
+    format!(
+        "{} token requests, {} hellos, {} polls, {} heartbeats, finishes {finishes:?}, uploads {uploads:?}, \
+         refused {:?}",
+        recorded.token_requests.len(),
+        recorded.hellos.len(),
+        recorded.get_tasks,
+        recorded.heartbeats.len(),
+        recorded.refused,
+    )
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
