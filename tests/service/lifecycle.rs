@@ -154,3 +154,16 @@ async fn first_answer(port: u16, path: &str) -> u16 {
 fn probe(world: &World, port: u16) -> std::process::Output {
     world.command().args(["health-check", "--health-check-port", &port.to_string()]).output().expect("runs")
 }
+
+#[tokio::test]
+async fn a_taken_health_port_fails_the_start() {
+    let world = World::start(Knobs::default()).await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let mut service = world.spawn(&["--health-check", "--health-check-port", &port]);
+
+    let status = service.exit_status(Duration::from_secs(10)).await;
+    assert_eq!(status.code(), Some(1), "logs:\n{}", service.logs());
+    assert!(service.logs().contains("cannot listen for health checks on 127.0.0.1:"), "{}", service.logs());
+    assert!(world.c1.recorded().hellos.is_empty(), "no Hello before the endpoint is up");
+}

@@ -11,12 +11,20 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::sync::watch;
 
-/// Serves the endpoints until the process ends. `/ready` answers 200 once `ready` is true.
-pub async fn serve(address: SocketAddr, ready: watch::Receiver<bool>) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("cannot listen for health checks on {address}"))?;
+/// Binds the endpoint now (so a taken port fails the start, not the first probe) and returns
+/// the future that serves it. `/ready` answers 200 once `ready` is true.
+pub async fn bind(
+    address: SocketAddr,
+    ready: watch::Receiver<bool>,
+) -> Result<impl Future<Output = Result<()>> + Send + 'static> {
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| {
+        format!("cannot listen for health checks on {address}: check --health-check-port / --health-check-bind-address")
+    })?;
     tracing::info!(%address, "health endpoint listening");
+    Ok(serve(listener, ready))
+}
+
+async fn serve(listener: tokio::net::TcpListener, ready: watch::Receiver<bool>) -> Result<()> {
     let app = Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/live", get(|| async { "ok" }))

@@ -94,7 +94,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let (ready_tx, ready_rx) = watch::channel(false);
     if settings.health_check {
         let address = SocketAddr::new(settings.health_check_bind_address, settings.health_check_port);
-        let listener = health::serve(address, ready_rx);
+        let listener = health::bind(address, ready_rx).await?;
         tokio::spawn(async move {
             if let Err(e) = listener.await {
                 tracing::error!("{e:#}");
