@@ -8,3 +8,4 @@ mod deploy;
 mod failures;
 mod inspect;
 mod oneshot;
+mod schemas;
