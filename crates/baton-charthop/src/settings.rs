@@ -112,8 +112,8 @@ pub struct Settings {
 /// What went wrong with the settings. Messages are one line and name the flag and variable.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("cannot read config file {path}: {reason}")]
-    File { path: String, reason: String },
+    #[error("cannot read config file {path} ({origin}): {reason}")]
+    File { path: String, origin: &'static str, reason: String },
     #[error("unknown key '{key}' in config file {path}: known keys are the flag names ({known})")]
     UnknownKey { key: String, path: String, known: String },
     #[error("invalid {what} for --{key} / {env} (from {origin}): {reason}")]
@@ -263,17 +263,22 @@ fn missing(key: &'static str, what: &'static str) -> SettingsError {
 
 fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsError> {
     let shown = path.display().to_string();
+    let origin =
+        if required { "named by BATON_CONFIG_PATH" } else { "the default; BATON_CONFIG_PATH names another" };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
-        Err(e) => return Err(SettingsError::File { path: shown, reason: e.to_string() }),
+        Err(e) => return Err(SettingsError::File { path: shown, origin, reason: e.to_string() }),
     };
     let parsed = Config::builder()
         .add_source(File::from_str(&text, FileFormat::Yaml))
         .build()
-        .map_err(|e| SettingsError::File { path: shown.clone(), reason: e.to_string() })?;
-    let table =
-        parsed.collect().map_err(|e| SettingsError::File { path: shown.clone(), reason: e.to_string() })?;
+        .map_err(|e| SettingsError::File { path: shown.clone(), origin, reason: e.to_string() })?;
+    let table = parsed.collect().map_err(|e| SettingsError::File {
+        path: shown.clone(),
+        origin,
+        reason: e.to_string(),
+    })?;
     let mut values = BTreeMap::new();
     for (key, value) in table {
         if !KEYS.contains(&key.as_str()) {
@@ -281,6 +286,7 @@ fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsErro
         }
         let text = value.into_string().map_err(|_| SettingsError::File {
             path: shown.clone(),
+            origin,
             reason: format!("key '{key}' must be a single value, not a list or a map"),
         })?;
         values.insert(key, text);

@@ -91,7 +91,10 @@ fn unreadable_required_file_is_an_error() {
         ..Default::default()
     };
     let err = Settings::load(&inputs).unwrap_err().to_string();
-    assert!(err.starts_with("cannot read config file /nonexistent/baton.yaml"), "{err}");
+    assert!(
+        err.starts_with("cannot read config file /nonexistent/baton.yaml (named by BATON_CONFIG_PATH):"),
+        "{err}"
+    );
 }
 
 #[test]
