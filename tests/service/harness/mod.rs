@@ -1,6 +1,5 @@
 //! Fakes, the spawned binary and small helpers shared by the service tests.
 
-mod binary;
 mod http;
 mod service;
 mod world;
@@ -12,9 +11,9 @@ use c1_proto::connectorapi::baton::v1::task::{GrantTask, SyncFullTask, TaskType}
 use c1_proto::connectorapi::baton::v1::{BatonServiceFinishTaskRequest, Task};
 use c1_proto::tonic::Code;
 
-pub use binary::binary;
 pub use http::{free_port, http_status};
 pub use service::Service;
+pub use tests::binary::binary;
 pub use world::{ChartHopSetup, World, eventually};
 
 /// The tenant the minted client ids name (the token audience).
