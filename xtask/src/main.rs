@@ -1,21 +1,34 @@
-//! Project automation. `cargo xtask ci` is the one command CI runs.
+//! Project automation. `cargo xtask ci` is the one command CI runs; `cargo xtask demo` is the
+//! README's first command.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
+mod binary;
 mod codegen;
+mod demo;
+mod inspect;
+mod local_fake;
+mod schemas;
 
 const USAGE: &str = "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let check = args.iter().any(|a| a == "--check");
+    let root = workspace_root();
     match args.first().map(String::as_str) {
-        Some("ci") => ci(),
-        Some("codegen") => codegen::run(&workspace_root(), check),
-        Some(other) => bail!("unknown task '{other}' (check={check})\n{USAGE}"),
+        Some("ci") => ci(&root),
+        Some("codegen") => codegen::run(&root, check),
+        Some("schemas") => schemas::run(&root, check),
+        Some("demo") => demo::run(),
+        Some("bench") => bench::run(),
+        // Internal: how `bench` measures a child's peak memory exactly (see bench/rss.rs).
+        Some(bench::rss::PROBE_TASK) => bench::rss::probe(&args[1..]),
+        Some(other) => bail!("unknown task '{other}'\n{USAGE}"),
         None => bail!("{USAGE}"),
     }
 }
@@ -41,10 +54,18 @@ fn run(step: &str, mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-fn ci() -> Result<()> {
+/// Runs an in-process step, printing it first.
+fn run_here(step: &str, task: impl FnOnce() -> Result<()>) -> Result<()> {
+    eprintln!("==> {step}");
+    task().with_context(|| format!("{step} failed"))
+}
+
+fn ci(root: &Path) -> Result<()> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     run("format", fmt)?;
+
+    run_here("generated code is fresh (codegen --check)", || codegen::run(root, true))?;
 
     let mut clippy = cargo();
     clippy.args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
@@ -53,6 +74,9 @@ fn ci() -> Result<()> {
     let mut test = cargo();
     test.args(["test", "--workspace", "--locked"]);
     run("tests", test)?;
+
+    // After the tests: the binary is built by then, so this costs seconds.
+    run_here("committed JSON files are fresh (schemas --check)", || schemas::run(root, true))?;
 
     eprintln!("==> ci passed");
     Ok(())

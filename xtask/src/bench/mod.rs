@@ -1,0 +1,194 @@
+//! `cargo xtask bench`: the release binary against the in-process fake ChartHop, every
+//! comparison measured side by side in one run and printed as ratios (no absolute targets).
+
+pub mod report;
+pub mod rss;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use charthop_fake::{Knobs, OrgSpec};
+
+use crate::binary::{self, Profile};
+use crate::inspect::{self, Counts};
+use crate::local_fake::LocalFake;
+use report::{mib, ratio, seconds, table};
+
+/// Added before every answer of the fake, to model a network between connector and ChartHop.
+const LATENCY: Duration = Duration::from_millis(20);
+const SEED: u64 = 7;
+const MEMBERSHIP_PERSONS: usize = 2_000;
+const MEMORY_PERSONS: [usize; 2] = [5_000, 50_000];
+const PAGE_SIZE_PERSONS: usize = 5_000;
+
+/// One sync of the binary, measured.
+struct Outcome {
+    wall: Duration,
+    requests: u64,
+    peak_rss_kib: u64,
+    grants: u64,
+}
+
+struct Bench {
+    bin: PathBuf,
+    scratch: PathBuf,
+}
+
+pub fn run() -> Result<()> {
+    let binaries = binary::build(&["baton-charthop"], Profile::Release, false)?;
+    let scratch = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    let bench = Bench { bin: binaries.get("baton-charthop")?.clone(), scratch };
+    let started = Instant::now();
+    println!(
+        "baton-charthop bench: the release binary against the fake ChartHop (in-process, 127.0.0.1),\n\
+         {} ms added to every answer, {} cores. One sync per line. Compare the lines of one run with\n\
+         each other (the ratios); absolute numbers depend on the machine.",
+        LATENCY.as_millis(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+    let outcome = membership_sources(&bench).and_then(|()| memory(&bench)).and_then(|()| page_sizes(&bench));
+    let _ = std::fs::remove_dir_all(&bench.scratch);
+    outcome?;
+    println!("\nbench took {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+impl Bench {
+    /// Starts a fake org of `persons` with the bench latency.
+    fn fake(&self, persons: usize) -> Result<LocalFake> {
+        let knobs = Knobs { latency: LATENCY, ..Knobs::default() };
+        let local = LocalFake::start(&OrgSpec::new(persons, SEED), knobs)?;
+        eprintln!("==> fake org: {persons} persons, {} groups", local.org().groups.len());
+        Ok(local)
+    }
+
+    /// Syncs `local`'s org with `args` added and checks the file holds exactly the org.
+    fn sync(&self, local: &LocalFake, label: &str, args: &[&str]) -> Result<Outcome> {
+        let file = self.scratch.join("bench.c1z");
+        let mut cmd = rss::wrapped(local.sync_command(&self.bin, &file).args(args))?;
+        cmd.stdin(Stdio::null());
+        local.fake().reset_request_counts();
+        let started = Instant::now();
+        let output = cmd.output().with_context(|| format!("could not run the sync '{label}'"))?;
+        let wall = started.elapsed();
+        let requests = local.fake().total_requests();
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+            bail!(
+                "sync '{label}' failed ({}):\n{}",
+                output.status,
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let peak_rss_kib = rss::peak_rss_kib(&stdout)
+            .with_context(|| format!("sync '{label}': the probe printed no peak"))?;
+        let counts = inspect::counts(&self.bin, &file)?;
+        let expected = Counts::expected(local.org());
+        if counts != expected {
+            bail!(
+                "sync '{label}' wrote {counts:?}, but the fake's org has {expected:?}: a wrong result is no benchmark"
+            );
+        }
+        std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
+        eprintln!("    {label}: {}", seconds(wall));
+        Ok(Outcome { wall, requests, peak_rss_kib, grants: counts.grants })
+    }
+}
+
+/// (a) Where memberships come from: one list request per page, or one request per person.
+fn membership_sources(bench: &Bench) -> Result<()> {
+    let local = bench.fake(MEMBERSHIP_PERSONS)?;
+    // Untimed: warms the page cache for the binary and the fake's first answers.
+    bench.sync(&local, "warm-up", &["--membership-source", "list"])?;
+    let mut runs = Vec::new();
+    for (label, source, list_has_group_ids) in [
+        ("list", "list", true),
+        ("auto", "auto", true),
+        ("per-person", "per-person", true),
+        ("auto, list ignores groupIds", "auto", false),
+    ] {
+        local.fake().update_knobs(|k| k.list_honours_group_ids = list_has_group_ids);
+        runs.push((label, bench.sync(&local, label, &["--membership-source", source])?));
+    }
+    local.stop();
+
+    let base = &runs[0].1;
+    let mut rows = vec![cells(["run", "wall", "requests", "grants", "wall vs list", "requests vs list"])];
+    for (label, run) in &runs {
+        rows.push(vec![
+            (*label).to_owned(),
+            seconds(run.wall),
+            run.requests.to_string(),
+            run.grants.to_string(),
+            ratio(run.wall.as_secs_f64(), base.wall.as_secs_f64()),
+            ratio(run.requests as f64, base.requests as f64),
+        ]);
+    }
+    println!(
+        "\n(a) membership source: {MEMBERSHIP_PERSONS} persons, page size 1000 (default), 8 per-person requests at once\n{}",
+        table(&rows)
+    );
+    Ok(())
+}
+
+/// (b) Peak memory while the org grows tenfold: the sync streams pages, so it should stay flat.
+fn memory(bench: &Bench) -> Result<()> {
+    let mut runs = Vec::new();
+    for persons in MEMORY_PERSONS {
+        let local = bench.fake(persons)?;
+        runs.push((persons, bench.sync(&local, &format!("{persons} persons"), &[])?));
+        local.stop();
+    }
+    let (small_persons, small) = &runs[0];
+    let mut rows =
+        vec![cells(["persons", "peak RSS", "wall", "grants", "persons vs first", "peak RSS vs first"])];
+    for (persons, run) in &runs {
+        rows.push(vec![
+            persons.to_string(),
+            mib(run.peak_rss_kib),
+            seconds(run.wall),
+            run.grants.to_string(),
+            ratio(*persons as f64, *small_persons as f64),
+            ratio(run.peak_rss_kib as f64, small.peak_rss_kib as f64),
+        ]);
+    }
+    println!(
+        "\n(b) memory: peak RSS of the binary (getrusage of the only child), page size 1000\n{}",
+        table(&rows)
+    );
+    Ok(())
+}
+
+/// (c) Rows per page: fewer, larger pages mean fewer round trips.
+fn page_sizes(bench: &Bench) -> Result<()> {
+    let local = bench.fake(PAGE_SIZE_PERSONS)?;
+    let mut runs = Vec::new();
+    for size in ["1000", "100"] {
+        runs.push((size, bench.sync(&local, &format!("page size {size}"), &["--page-size", size])?));
+    }
+    local.stop();
+    let base = &runs[0].1;
+    let mut rows =
+        vec![cells(["page size", "wall", "requests", "peak RSS", "wall vs 1000", "requests vs 1000"])];
+    for (size, run) in &runs {
+        rows.push(vec![
+            (*size).to_owned(),
+            seconds(run.wall),
+            run.requests.to_string(),
+            mib(run.peak_rss_kib),
+            ratio(run.wall.as_secs_f64(), base.wall.as_secs_f64()),
+            ratio(run.requests as f64, base.requests as f64),
+        ]);
+    }
+    println!("\n(c) page size: {PAGE_SIZE_PERSONS} persons, membership source auto\n{}", table(&rows));
+    Ok(())
+}
+
+fn cells<const N: usize>(texts: [&str; N]) -> Vec<String> {
+    texts.iter().map(|t| (*t).to_owned()).collect()
+}
