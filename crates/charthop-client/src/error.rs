@@ -35,7 +35,7 @@ pub enum Error {
     #[error("ChartHop answered {status} to GET {endpoint}{detail}: this is not retried; {advice}")]
     Status { endpoint: String, status: u16, detail: String, advice: &'static str },
 
-    #[error("GET {endpoint} kept failing; gave up after {attempts} attempts (last: {last}): try again later")]
+    #[error("GET {endpoint} kept failing (try again later); gave up after {attempts} attempts")]
     RetriesExhausted {
         endpoint: String,
         attempts: u32,
@@ -142,8 +142,9 @@ mod tests {
         assert_eq!(err.status(), Some(429));
         assert_eq!(
             err.to_string(),
-            "GET /v2/org/acme/person kept failing; gave up after 3 attempts (last: status 429 (rate limited)): \
-             try again later"
+            "GET /v2/org/acme/person kept failing (try again later); gave up after 3 attempts"
         );
+        let last = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(last.as_deref(), Some("status 429 (rate limited)"));
     }
 }

@@ -3,7 +3,7 @@
 pub enum SyncError {
     #[error(transparent)]
     ChartHop(#[from] charthop_client::Error),
-    #[error("writing the .c1z failed: {0}")]
+    #[error(transparent)]
     Write(#[from] c1z::WriteError),
     #[error(
         "the person list did not return groupIds (page {page}); use --membership-source auto or per-person"

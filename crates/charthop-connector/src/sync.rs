@@ -27,6 +27,8 @@ pub async fn sync(
     cancel: &CancellationToken,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
+    // The client may serve other syncs before or beside this one: count only this one's calls.
+    let stats_before = client.stats();
     let writer_options = WriterOptions { compression_level: options.compression_level, ..Default::default() };
     let writer = WriterThread::start(target, writer_options)?;
     let outcome = tokio::select! {
@@ -46,7 +48,7 @@ pub async fn sync(
     };
     progress.event(&SyncEvent::Finishing);
     let file = writer.finish().await?;
-    let stats = client.stats();
+    let stats = client.stats().since(&stats_before);
     Ok(SyncReport {
         persons_by_status: counters.persons_by_status,
         departed_excluded: counters.departed_excluded,

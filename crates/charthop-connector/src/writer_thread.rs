@@ -34,8 +34,9 @@ pub(crate) struct WriterThread {
 impl WriterThread {
     pub fn start(target: &Path, options: WriterOptions) -> Result<Self, SyncError> {
         let mut writer = C1zWriter::create(target, options)?;
-        // A few batches of slack: enough to keep both sides busy, small enough to bound memory.
-        let (commands, mut inbox) = mpsc::channel::<Command>(4);
+        // One batch of slack keeps both sides busy; more only holds more pages in memory
+        // (measured: 4 batches cost ~20 MiB more peak memory for no speed).
+        let (commands, mut inbox) = mpsc::channel::<Command>(1);
         let thread = tokio::task::spawn_blocking(move || {
             while let Some(command) = inbox.blocking_recv() {
                 match command {

@@ -109,3 +109,19 @@ async fn cancellation_stops_the_sync_and_cleans_up() {
     assert!(!target.exists());
     assert_eq!(temp_files(dir.path()), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_reused_client_reports_only_this_syncs_requests() {
+    let fake = fake(150, Knobs::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&fake);
+    let lower_bound = fake.expected_list_requests(PAGE_SIZE as usize).total();
+    for name in ["first.c1z", "second.c1z"] {
+        let report =
+            sync(&client, &dir.path().join(name), &options(), &NoProgress, &CancellationToken::new())
+                .await
+                .unwrap();
+        assert_eq!(report.requests, lower_bound, "{name}");
+    }
+    assert_eq!(client.stats().requests, 2 * lower_bound);
+}
