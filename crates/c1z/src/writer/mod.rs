@@ -31,13 +31,14 @@ pub struct WriterOptions {
     pub sync_id: Option<String>,
     /// Where timestamps come from; the system clock when `None`.
     pub clock: Option<Clock>,
-    /// Rows per SQLite transaction.
+    /// Rows per SQLite transaction (default 1_000). The rollback journal is in memory and holds
+    /// a copy of every page a transaction touches, so bigger batches cost memory for little speed.
     pub batch_size: usize,
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 10_000 }
+        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 1_000 }
     }
 }
 
