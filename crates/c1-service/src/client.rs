@@ -10,8 +10,9 @@ use c1_proto::connectorapi::baton::v1::{
     BatonServiceUploadAssetRequest,
 };
 use futures::Stream;
-use http::Uri;
+use http::{HeaderValue, Uri};
 use hyper_util::rt::TokioIo;
+use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::transport::{Channel, Endpoint};
 
 use crate::net::Authority;
@@ -46,6 +47,15 @@ impl CallError {
             _ => self.is_fatal(),
         }
     }
+}
+
+/// Sets `authorization`, marked sensitive so `Debug` hides it and HPACK never indexes it.
+fn insert_authorization(metadata: &mut MetadataMap, value: &HeaderValue) -> Result<(), tonic::Status> {
+    let mut value = AsciiMetadataValue::try_from(value.as_bytes())
+        .map_err(|_| tonic::Status::internal("the access token is not valid header text"))?;
+    value.set_sensitive(true);
+    metadata.insert("authorization", value);
+    Ok(())
 }
 
 pub(crate) fn is_fatal_code(code: tonic::Code) -> bool {
@@ -105,9 +115,7 @@ impl C1Client {
     ) -> Result<tonic::Request<T>, CallError> {
         let authorization = self.tokens.authorization().await?;
         let mut request = tonic::Request::new(message);
-        let value = tonic::metadata::AsciiMetadataValue::try_from(authorization.header_value().as_bytes())
-            .map_err(|_| tonic::Status::internal("the access token is not valid header text"))?;
-        request.metadata_mut().insert("authorization", value);
+        insert_authorization(request.metadata_mut(), authorization.header_value())?;
         if let Some(timeout) = timeout {
             request.set_timeout(timeout);
         }
@@ -163,5 +171,22 @@ impl C1Client {
         let request = self.request(stream, None).await?;
         let result = self.grpc.clone().upload_asset(request).await;
         self.observe(result).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorization_metadata_is_sensitive_and_hidden_from_debug() {
+        let token = "Bearer tok-7f3a9c-very-secret";
+        let mut metadata = MetadataMap::new();
+        insert_authorization(&mut metadata, &HeaderValue::from_static(token)).unwrap();
+        let value = metadata.get("authorization").expect("authorization is set");
+        assert!(value.is_sensitive());
+        assert_eq!(value.as_bytes(), token.as_bytes());
+        let shown = format!("{metadata:?} {value:?}");
+        assert!(!shown.contains("tok-7f3a9c"), "{shown}");
     }
 }
