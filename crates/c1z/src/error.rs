@@ -29,6 +29,23 @@ impl std::fmt::Display for RowKind {
     }
 }
 
+/// What SQLite reported. Opaque on purpose: only this crate knows the file holds SQLite.
+#[derive(Debug)]
+pub struct SqliteError(pub(crate) rusqlite::Error);
+
+// A leaf of the chain: rusqlite's own Display already repeats its source (the result code) in
+// several variants, so the code goes into this one line instead of a further link.
+impl std::fmt::Display for SqliteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            rusqlite::Error::SqliteFailure(code, Some(message)) => write!(f, "{message} ({code})"),
+            other => other.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SqliteError {}
+
 /// Why a `.c1z` could not be written. Whatever the error, the previous target file is untouched.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -53,7 +70,7 @@ pub enum WriteError {
     Sqlite {
         action: &'static str,
         #[source]
-        source: rusqlite::Error,
+        source: SqliteError,
     },
 
     #[error("{kind} {id:?} is missing its {field}: set it before writing the {kind}")]
@@ -82,7 +99,7 @@ impl WriteError {
     }
 
     pub(crate) fn sqlite(action: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
-        move |source| WriteError::Sqlite { action, source }
+        move |e| WriteError::Sqlite { action, source: SqliteError(e) }
     }
 }
 
@@ -125,7 +142,7 @@ pub enum ReadError {
     Sqlite {
         action: &'static str,
         #[source]
-        source: rusqlite::Error,
+        source: SqliteError,
     },
 
     #[error("no sync with id {sync_id:?} in this file; list them with C1zReader::syncs()")]
@@ -153,6 +170,34 @@ impl ReadError {
     }
 
     pub(crate) fn sqlite(action: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
-        move |source| ReadError::Sqlite { action, source }
+        move |e| ReadError::Sqlite { action, source: SqliteError(e) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_failures_chain_an_opaque_cause() {
+        let write = WriteError::sqlite("inserting a grant")(rusqlite::Error::InvalidQuery);
+        let read = ReadError::sqlite("reading rows")(rusqlite::Error::InvalidQuery);
+        for err in [&write as &dyn std::error::Error, &read] {
+            let cause = err.source().expect("the SQLite error is chained");
+            assert!(cause.downcast_ref::<SqliteError>().is_some(), "{cause:?}");
+            assert!(cause.downcast_ref::<rusqlite::Error>().is_none());
+            assert_eq!(cause.to_string(), rusqlite::Error::InvalidQuery.to_string());
+        }
+    }
+
+    #[test]
+    fn a_sqlite_failure_names_its_message_and_code_once() {
+        let code = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL);
+        let failure = rusqlite::Error::SqliteFailure(code, Some("database or disk is full".into()));
+        let shown = SqliteError(failure).to_string();
+        assert_eq!(shown, format!("database or disk is full ({code})"));
+        let bare = SqliteError(rusqlite::Error::SqliteFailure(code, None));
+        assert_eq!(bare.to_string(), code.to_string());
+        assert!(std::error::Error::source(&bare).is_none(), "the code would be printed twice");
     }
 }

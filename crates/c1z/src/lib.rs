@@ -18,7 +18,7 @@ mod writer;
 
 use std::collections::BTreeMap;
 
-pub use error::{DecodeError, ReadError, RowKind, WriteError};
+pub use error::{DecodeError, ReadError, RowKind, SqliteError, WriteError};
 pub use reader::{C1zReader, ReaderOptions, Rows, SyncRun};
 pub use schema::REQUIRED_TABLES;
 pub use sync_id::{SYNC_ID_LEN, is_valid_sync_id};

@@ -176,7 +176,7 @@ fn sqlite_open_error(path: &Path, e: rusqlite::Error) -> ReadError {
     if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
         ReadError::NotSqlite { path: path.to_path_buf() }
     } else {
-        ReadError::Sqlite { action: "opening the decompressed database", source: e }
+        ReadError::sqlite("opening the decompressed database")(e)
     }
 }
 

@@ -289,7 +289,7 @@ impl BuildDb {
             .execute(END_SYNC_RUN, params![self.sync_id, ended_at])
             .map_err(WriteError::sqlite("ending the sync run"))?;
         let BuildDb { conn, path, sync_id, counts, .. } = self;
-        conn.close().map_err(|(_, source)| WriteError::Sqlite { action: "closing the database", source })?;
+        conn.close().map_err(|(_, e)| WriteError::sqlite("closing the database")(e))?;
         Ok(BuiltDb { path, sync_id, counts })
     }
 
