@@ -47,7 +47,7 @@ fn help_for(key: &str) -> &'static str {
         "client-id" => "C1 client id: with --client-secret, run in service mode",
         "client-secret" => "C1 client secret (secret)",
         "task-concurrency" => "Service mode: tasks run at once [default: 3]",
-        "skip-full-sync" => "Service mode: do not run a full sync at start",
+        "skip-full-sync" => "One-shot: only check ChartHop access, write no file",
         "health-check" => "Service mode: serve /health, /live and /ready",
         "health-check-port" => "Port of the health endpoint [default: 8081]",
         "health-check-bind-address" => "Address of the health endpoint [default: 127.0.0.1]",

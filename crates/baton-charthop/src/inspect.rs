@@ -3,7 +3,10 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use c1_proto::connector::v2::{Resource, ResourceId, status::ResourceStatus};
+use c1_proto::connector::v2::{
+    Entitlement, Grant, Resource, ResourceId, ResourceType, status::ResourceStatus,
+};
+use c1_proto::prost_types::Any;
 use c1z::{C1zReader, ReaderOptions, SyncRun};
 use serde_json::{Value, json};
 
@@ -103,11 +106,64 @@ fn pick_sync(reader: &C1zReader, args: &InspectArgs) -> Result<SyncRun> {
 
 fn json_rows<M, E>(rows: impl Iterator<Item = Result<M, E>>) -> Result<Value>
 where
-    M: c1_proto::prost::Message + c1_proto::prost::Name,
+    M: c1_proto::prost::Message + c1_proto::prost::Name + Annotated,
     E: std::error::Error + Send + Sync + 'static,
 {
-    let values = rows.map(|r| r.map(|m| c1_proto::json::to_json_value(&m))).collect::<Result<Vec<_>, E>>()?;
+    let mut values = Vec::new();
+    for row in rows {
+        let mut message = row?;
+        // A file from another connector may carry annotations this build has no schema for:
+        // those are left out of the JSON rather than failing the whole listing.
+        message.retain_known_annotations();
+        values.push(c1_proto::json::try_to_json_value(&message).context("cannot show a row as JSON")?);
+    }
     Ok(Value::Array(values))
+}
+
+/// Messages whose annotations may name types outside this build's protobuf subset.
+trait Annotated {
+    fn retain_known_annotations(&mut self);
+}
+
+fn retain_known(annotations: &mut Vec<Any>) {
+    let pool = c1_proto::json::descriptor_pool();
+    annotations.retain(|any| {
+        let name = any.type_url.rsplit('/').next().unwrap_or_default();
+        pool.get_message_by_name(name).is_some()
+    });
+}
+
+impl Annotated for ResourceType {
+    fn retain_known_annotations(&mut self) {
+        retain_known(&mut self.annotations);
+    }
+}
+
+impl Annotated for Resource {
+    fn retain_known_annotations(&mut self) {
+        retain_known(&mut self.annotations);
+    }
+}
+
+impl Annotated for Entitlement {
+    fn retain_known_annotations(&mut self) {
+        retain_known(&mut self.annotations);
+        if let Some(resource) = &mut self.resource {
+            resource.retain_known_annotations();
+        }
+    }
+}
+
+impl Annotated for Grant {
+    fn retain_known_annotations(&mut self) {
+        retain_known(&mut self.annotations);
+        if let Some(entitlement) = &mut self.entitlement {
+            entitlement.retain_known_annotations();
+        }
+        if let Some(principal) = &mut self.principal {
+            principal.retain_known_annotations();
+        }
+    }
 }
 
 fn ids(id: Option<&ResourceId>) -> (String, String) {

@@ -7,10 +7,10 @@ use tracing_subscriber::EnvFilter;
 use crate::settings::{LogFormat, LogLevel};
 
 pub fn init(level: LogLevel, format: Option<LogFormat>) {
-    // Libraries under us are chatty at debug; keep their noise out unless asked for by RUST_LOG.
-    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| {
-        format!("{},hyper=warn,hyper_util=warn,h2=warn,rustls=warn,tower=warn,reqwest=warn", level.as_str())
-    });
+    // Libraries under us are chatty at debug (and would print request headers at trace):
+    // --log-level is for this connector; they stay at warn.
+    let directives =
+        format!("{},hyper=warn,hyper_util=warn,h2=warn,rustls=warn,tower=warn,reqwest=warn", level.as_str());
     let filter = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(level.as_str()));
     let json = match format {
         Some(LogFormat::Json) => true,

@@ -11,7 +11,6 @@ use c1_proto::tonic::Code;
 use c1_service::{
     BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, SyncRequest, TaskError, TaskHandler,
 };
-use charthop_client::ChartHopClient;
 use charthop_connector::{NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
 use tokio::sync::watch;
 
@@ -19,7 +18,6 @@ use crate::settings::Settings;
 use crate::{health, oneshot, wiring};
 
 struct ChartHopTasks {
-    client: ChartHopClient,
     settings: Settings,
 }
 
@@ -44,7 +42,10 @@ impl TaskHandler for ChartHopTasks {
             },
             ..wiring::sync_options(&self.settings)
         };
-        let report = sync(&self.client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
+        // A client per task: its counters and connection pool belong to this sync alone.
+        let client = wiring::charthop_client(&self.settings)
+            .map_err(|e| TaskError::permanent(Code::InvalidArgument, format!("{e:#}")))?;
+        let report = sync(&client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
         tracing::info!(task = %request.task_id, "{}", oneshot::summary_line(&report));
         Ok(())
     }
@@ -64,7 +65,7 @@ fn task_error(error: SyncError) -> TaskError {
         SyncError::Cancelled => Code::Cancelled,
         SyncError::Write(_) | SyncError::WriterGone => Code::Internal,
     };
-    let message = error.to_string();
+    let message = with_causes(&error);
     if error.is_permanent() {
         TaskError::permanent(code, message)
     } else {
@@ -80,7 +81,8 @@ pub async fn run(settings: Settings) -> Result<()> {
     };
     let credentials = ClientCredentials::parse(client_id, client_secret.expose())
         .context("invalid --client-id / --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET)")?;
-    let client = wiring::charthop_client(&settings)?;
+    // Checked now so bad ChartHop settings stop the start, not every task.
+    wiring::charthop_client(&settings)?;
     let host_id = std::env::var("BATON_HOST_ID")
         .ok()
         .filter(|h| !h.is_empty())
@@ -101,7 +103,7 @@ pub async fn run(settings: Settings) -> Result<()> {
             }
         });
     }
-    let handler = Arc::new(ChartHopTasks { client, settings });
+    let handler = Arc::new(ChartHopTasks { settings });
     tracing::info!("service mode: connecting to C1");
     c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
     tracing::info!("service mode stopped");
@@ -130,4 +132,16 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("shutdown requested");
+}
+
+/// `error: cause: cause`, so C1 shows why, not only what.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use charthop_connector::MembershipSource;
 use config::{Config, File, FileFormat, Map, Source, Value, ValueKind};
 
 /// Every key a user can set, by its flag name (also its `.baton.yaml` key).
@@ -78,14 +79,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// Where group memberships come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MembershipSourceSetting {
-    Auto,
-    List,
-    PerPerson,
-}
-
 /// The settings after layering and checking.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -99,7 +92,7 @@ pub struct Settings {
     pub page_size: u32,
     pub include_departed: bool,
     pub include_personal_email: bool,
-    pub membership_source: MembershipSourceSetting,
+    pub membership_source: MembershipSource,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
     pub task_concurrency: usize,
@@ -225,7 +218,7 @@ impl Settings {
                 .unwrap_or(false),
             membership_source: get
                 .parsed("membership-source", "membership source", parse_membership_source)?
-                .unwrap_or(MembershipSourceSetting::Auto),
+                .unwrap_or(MembershipSource::Auto),
             client_id,
             client_secret,
             task_concurrency: get
@@ -375,11 +368,11 @@ fn parse_log_format(value: &str) -> Result<LogFormat, String> {
     }
 }
 
-fn parse_membership_source(value: &str) -> Result<MembershipSourceSetting, String> {
+fn parse_membership_source(value: &str) -> Result<MembershipSource, String> {
     match value.to_ascii_lowercase().as_str() {
-        "auto" => Ok(MembershipSourceSetting::Auto),
-        "list" => Ok(MembershipSourceSetting::List),
-        "per-person" | "per_person" => Ok(MembershipSourceSetting::PerPerson),
+        "auto" => Ok(MembershipSource::Auto),
+        "list" => Ok(MembershipSource::List),
+        "per-person" | "per_person" => Ok(MembershipSource::PerPerson),
         _ => Err("expected auto, list or per-person".into()),
     }
 }

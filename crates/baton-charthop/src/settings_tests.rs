@@ -25,7 +25,7 @@ fn defaults_follow_the_baton_conventions() {
     assert_eq!(s.page_size, 1000);
     assert!(s.include_departed);
     assert!(!s.include_personal_email);
-    assert_eq!(s.membership_source, MembershipSourceSetting::Auto);
+    assert_eq!(s.membership_source, charthop_connector::MembershipSource::Auto);
     assert_eq!(s.health_check_port, 8081);
     assert_eq!(s.task_concurrency, 3);
     assert!(!s.service_mode());

@@ -5,9 +5,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use c1_mapping::MappingOptions;
 use charthop_client::{ChartHopClient, ClientConfig, Url};
-use charthop_connector::{MembershipSource, SyncOptions};
+use charthop_connector::SyncOptions;
 
-use crate::settings::{MembershipSourceSetting, Settings};
+use crate::settings::Settings;
 
 pub fn charthop_client(settings: &Settings) -> Result<ChartHopClient> {
     let (token, org) = settings.charthop_credentials()?;
@@ -29,11 +29,7 @@ pub fn sync_options(settings: &Settings) -> SyncOptions {
     };
     SyncOptions {
         include_departed: settings.include_departed,
-        membership_source: match settings.membership_source {
-            MembershipSourceSetting::Auto => MembershipSource::Auto,
-            MembershipSourceSetting::List => MembershipSource::List,
-            MembershipSourceSetting::PerPerson => MembershipSource::PerPerson,
-        },
+        membership_source: settings.membership_source,
         ..SyncOptions::new(mapping)
     }
 }
