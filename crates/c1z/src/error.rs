@@ -200,4 +200,30 @@ mod tests {
         assert_eq!(bare.to_string(), code.to_string());
         assert!(std::error::Error::source(&bare).is_none(), "the code would be printed twice");
     }
+
+    #[test]
+    fn messages_describe_their_own_layer_and_leave_the_cause_to_the_chain() {
+        let cause = "disk on fire";
+        let io_error = || io::Error::other(cause);
+        let sqlite_error = || {
+            let code = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR);
+            rusqlite::Error::SqliteFailure(code, Some(cause.to_owned()))
+        };
+        let bad_row =
+            <c1_proto::connector::v2::Grant as c1_proto::prost::Message>::decode([0x0a, 0x05].as_slice())
+                .expect_err("a length past the end");
+        let decode_cause = bad_row.to_string();
+        let decode = ReadError::Decode { table: "v1_grants", row_id: 7, source: bad_row };
+        assert!(!decode.to_string().contains(&decode_cause), "{decode} repeats its cause");
+        let errors: [&dyn std::error::Error; 4] = [
+            &WriteError::io("creating", "/x/sync.c1z")(io_error()),
+            &WriteError::sqlite("inserting a grant")(sqlite_error()),
+            &ReadError::io("opening", "/x/sync.c1z")(io_error()),
+            &ReadError::sqlite("reading rows")(sqlite_error()),
+        ];
+        for err in errors {
+            assert!(!err.to_string().contains(cause), "{err} repeats its cause");
+            assert!(err.source().expect("chained").to_string().contains(cause));
+        }
+    }
 }
