@@ -24,8 +24,15 @@ use crate::token::{TokenError, TokenSource};
 pub(crate) enum CallError {
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// Not a `#[source]`: the message already says all a `Status` would.
     #[error("C1 answered {}: {}", .0.code(), .0.message())]
-    Status(#[from] tonic::Status),
+    Status(tonic::Status),
+}
+
+impl From<tonic::Status> for CallError {
+    fn from(status: tonic::Status) -> Self {
+        Self::Status(status)
+    }
 }
 
 impl CallError {

@@ -1,3 +1,6 @@
+use std::error::Error;
+use std::fmt;
+
 use crate::client::CallError;
 use crate::tls::TlsError;
 use crate::token::TokenError;
@@ -5,11 +8,11 @@ use crate::token::TokenError;
 /// Why [`crate::run`] stopped without being asked to.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    #[error("cannot set up TLS to C1: {0}")]
+    #[error("cannot set up TLS to C1")]
     Tls(#[from] TlsError),
     #[error("the C1 API host {host:?} is not a valid `host[:port]` ({reason}): check BATON_C1_API_HOST")]
     InvalidApiHost { host: String, reason: String },
-    #[error("could not authenticate to C1: {0}")]
+    #[error("could not authenticate to C1")]
     Authentication(#[source] TokenError),
     #[error(
         "C1 rejected {call} with {code:?}: {message}; a retry cannot fix this (check the client \
@@ -26,5 +29,67 @@ impl ServiceError {
                 Self::Rejected { call, code: status.code(), message: status.message().to_owned() }
             }
         }
+    }
+}
+
+/// An error and its causes, `: `-separated, for log fields and task messages (each layer's
+/// message names only its own step, so `Display` alone would drop the cause).
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upload::UploadError;
+
+    fn io(message: &str) -> std::io::Error {
+        std::io::Error::other(message.to_owned())
+    }
+
+    #[test]
+    fn each_cause_appears_once_in_the_chain() {
+        let transport = || TokenError::Transport {
+            url: "https://c1.test/auth/v1/token".into(),
+            source: Box::new(io("cause-A")),
+        };
+        let cases: Vec<Box<dyn Error + 'static>> = vec![
+            Box::new(ServiceError::Authentication(transport())),
+            Box::new(ServiceError::Tls(TlsError::Config {
+                source: rustls::Error::General("cause-A".into()),
+            })),
+            Box::new(ServiceError::Tls(TlsError::ExtraCaRefused {
+                source: rustls::Error::General("cause-A".into()),
+            })),
+            Box::new(ServiceError::Tls(TlsError::ExtraCaPem {
+                source: rustls_pki_types::pem::Error::Base64Decode("cause-A".into()),
+            })),
+            Box::new(UploadError::Read { path: "/tmp/sync.c1z".into(), source: io("cause-A") }),
+            Box::new(UploadError::Call { attempts: 3, source: CallError::Token(transport()) }),
+            Box::new(UploadError::Call {
+                attempts: 3,
+                source: CallError::Status(tonic::Status::unavailable("cause-A")),
+            }),
+        ];
+        for error in &cases {
+            let shown = Chain(error.as_ref()).to_string();
+            assert_eq!(shown.matches("cause-A").count(), 1, "{shown}");
+        }
+        let shown = Chain(cases[0].as_ref()).to_string();
+        assert_eq!(
+            shown,
+            "could not authenticate to C1: could not reach C1's token endpoint \
+             https://c1.test/auth/v1/token: cause-A"
+        );
     }
 }

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::C1Client;
 use crate::config::{ServiceConfig, Timing};
-use crate::error::ServiceError;
+use crate::error::{Chain, ServiceError};
 use crate::handler::TaskHandler;
 use crate::net::Authority;
 use crate::task::run_task;
@@ -113,7 +113,7 @@ async fn serve<H: TaskHandler>(
             Err(error) if error.is_fatal() => return Err(ServiceError::from_call("Hello", error)),
             Err(error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
+                tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
                 if sleep_or_stop(delay, &stop).await {
                     return Ok(());
                 }
@@ -168,7 +168,7 @@ async fn poll<H: TaskHandler>(
                     return Err(ServiceError::from_call("GetTask", error));
                 }
                 let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "GetTask failed");
+                tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask failed");
                 if sleep_or_stop(delay, stop).await {
                     return Ok(());
                 }

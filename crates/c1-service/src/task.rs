@@ -12,6 +12,7 @@ use c1_proto::google::rpc::Status;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::error::Chain;
 use crate::handler::{SyncRequest, TaskError, TaskHandler};
 use crate::service::{Context, sleep_or_stop};
 use crate::upload::{UploadPlan, upload_file};
@@ -45,7 +46,7 @@ pub(crate) async fn run_task<H: TaskHandler>(
             // Answered with a Hello carrying the task id; C1 expects no FinishTask.
             match context.client.hello(context.hello_request(&task_id)).await {
                 Ok(()) => tracing::info!(task_id, "answered a hello task"),
-                Err(error) => tracing::warn!(task_id, %error, "hello task: Hello failed"),
+                Err(error) => tracing::warn!(task_id, error = %Chain(&error), "hello task: Hello failed"),
             }
             return;
         }
@@ -174,7 +175,7 @@ async fn sync_and_upload<H: TaskHandler>(
     };
     let uploaded = upload_file(&context.client, plan)
         .await
-        .map_err(|error| TaskError::retryable(tonic::Code::Unavailable, error.to_string()))?;
+        .map_err(|error| TaskError::retryable(tonic::Code::Unavailable, Chain(&error).to_string()))?;
     tracing::info!(
         task_id,
         bytes = uploaded.bytes,
@@ -223,7 +224,7 @@ async fn heartbeat_loop<H: TaskHandler>(
             }
             Err(error) => {
                 failures += 1;
-                tracing::warn!(task_id, failures, %error, "heartbeat failed");
+                tracing::warn!(task_id, failures, error = %Chain(&error), "heartbeat failed");
                 if failures >= timing.max_heartbeat_failures {
                     let _ = abort.set(Abort::HeartbeatsLost);
                     work_cancel.cancel();
@@ -262,11 +263,11 @@ async fn finish<H: TaskHandler>(context: &Context<H>, task_id: &str, outcome: &R
         match context.client.finish_task(request.clone()).await {
             Ok(()) => return,
             Err(error) if error.is_fatal_for_retry() || attempt == FINISH_ATTEMPTS => {
-                tracing::error!(task_id, attempt, %error, "could not report the task's end to C1");
+                tracing::error!(task_id, attempt, error = %Chain(&error), "could not report the task's end to C1");
                 return;
             }
             Err(error) => {
-                tracing::warn!(task_id, attempt, %error, "FinishTask failed; retrying");
+                tracing::warn!(task_id, attempt, error = %Chain(&error), "FinishTask failed; retrying");
                 tokio::time::sleep(context.timing().backoff_initial.min(Duration::from_secs(5))).await;
             }
         }

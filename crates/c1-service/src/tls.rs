@@ -9,12 +9,12 @@ use rustls_pki_types::pem::PemObject as _;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("the extra CA certificate is not valid PEM: {source}")]
+    #[error("the extra CA certificate is not valid PEM")]
     ExtraCaPem {
         #[source]
         source: rustls_pki_types::pem::Error,
     },
-    #[error("the extra CA certificate was refused: {source}")]
+    #[error("the extra CA certificate was refused")]
     ExtraCaRefused {
         #[source]
         source: rustls::Error,
@@ -24,7 +24,7 @@ pub enum TlsError {
          (ca-certificates) or point SSL_CERT_FILE / SSL_CERT_DIR at one"
     )]
     NoRoots,
-    #[error("could not build the TLS configuration: {source}")]
+    #[error("could not build the TLS configuration")]
     Config {
         #[source]
         source: rustls::Error,

@@ -36,7 +36,7 @@ pub enum TokenError {
     ServerError { url: String, status: u16, detail: String },
     #[error("C1's token endpoint {url} returned an unusable answer: {reason}")]
     InvalidResponse { url: String, reason: String },
-    #[error("could not reach C1's token endpoint {url}: {source}")]
+    #[error("could not reach C1's token endpoint {url}")]
     Transport {
         url: String,
         #[source]

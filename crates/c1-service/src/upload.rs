@@ -16,16 +16,17 @@ use tokio::io::AsyncReadExt as _;
 use tokio::time::Instant;
 
 use crate::client::{C1Client, CallError};
+use crate::error::Chain;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum UploadError {
-    #[error("could not read the sync file {path}: {source}")]
+    #[error("could not read the sync file {path}")]
     Read {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("uploading the sync file failed after {attempts} attempts: {source}")]
+    #[error("uploading the sync file failed after {attempts} attempts")]
     Call {
         attempts: u32,
         #[source]
@@ -84,7 +85,7 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
                 return Err(UploadError::Call { attempts: attempt, source });
             }
             Err(error) => {
-                tracing::warn!(task_id = plan.task_id, attempt, %error, "upload failed; retrying");
+                tracing::warn!(task_id = plan.task_id, attempt, error = %Chain(&error), "upload failed; retrying");
                 tokio::time::sleep(plan.retry_delay).await;
                 attempt += 1;
             }

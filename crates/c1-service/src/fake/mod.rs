@@ -28,7 +28,7 @@ use crate::credentials::encode_client_secret;
 pub enum FakeError {
     #[error("could not make the fake C1's certificates: {0}")]
     Certificate(String),
-    #[error("could not start the fake C1: {0}")]
+    #[error("could not start the fake C1")]
     Io(#[from] std::io::Error),
 }
 
