@@ -1,10 +1,10 @@
-//! Publishing: compress the closed database into `<target>.tmp` (mode 0600), fsync, rename over
-//! the target, fsync the directory. The target is replaced whole or not at all.
+//! Publishing: compress the closed database into a staging file of its own next to the target
+//! (`.<name>.XXXXXX.tmp`, mode 0600), fsync, rename over the target, fsync the directory. The
+//! target is replaced whole or not at all.
 
-use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::MAGIC;
@@ -28,62 +28,38 @@ pub(crate) fn target_dir(target: &Path) -> Result<PathBuf, WriteError> {
     Ok(dir)
 }
 
-/// `<target>.tmp`, the name the SDK uses too.
-pub(crate) fn staging_path(target: &Path) -> PathBuf {
-    let mut name = OsString::from(target.as_os_str());
-    name.push(".tmp");
-    PathBuf::from(name)
-}
-
-/// Removes the staging file unless publishing got as far as the rename.
-struct StagingGuard {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl Drop for StagingGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            let _removed = fs::remove_file(&self.path);
-        }
-    }
-}
-
 /// Compresses `db` into the target; returns (raw bytes, published bytes).
 pub(crate) fn compress_and_replace(db: &Path, target: &Path, level: i32) -> Result<(u64, u64), WriteError> {
-    let staging = staging_path(target);
-    match fs::remove_file(&staging) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(WriteError::io("removing a stale staging file", &staging)(e));
-        }
-        _ => {}
-    }
+    let dir = target_dir(target)?;
     let mut input = File::open(db).map_err(WriteError::io("opening the built database", db))?;
     let raw_bytes = input.metadata().map_err(WriteError::io("reading the size of", db))?.len();
-    // create_new with mode 0600: the file is never readable by others, not even briefly.
-    let output = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&staging)
-        .map_err(WriteError::io("creating", &staging))?;
-    let mut guard = StagingGuard { path: staging.clone(), armed: true };
+    // A unique name per run, so overlapping runs never publish or delete each other's file; the
+    // mode is 0600 from creation, so the file is never readable by others, not even briefly.
+    // Dropping `staging` on any error below deletes it.
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(0o600))
+        .tempfile_in(&dir)
+        .map_err(WriteError::io("creating a staging file in", &dir))?;
+    let staging_path = staging.path().to_path_buf();
 
-    let output = write_frame(&mut input, output, raw_bytes, level)
-        .map_err(WriteError::io("compressing into", &staging))?;
-    output.sync_all().map_err(WriteError::io("fsyncing", &staging))?;
-    let compressed_bytes = output.metadata().map_err(WriteError::io("reading the size of", &staging))?.len();
-    drop(output);
+    write_frame(&mut input, staging.as_file_mut(), raw_bytes, level)
+        .map_err(WriteError::io("compressing into", &staging_path))?;
+    let file = staging.as_file();
+    file.sync_all().map_err(WriteError::io("fsyncing", &staging_path))?;
+    let compressed_bytes =
+        file.metadata().map_err(WriteError::io("reading the size of", &staging_path))?.len();
 
-    fs::rename(&staging, target).map_err(WriteError::io("renaming the staging file over", target))?;
-    guard.armed = false;
-    let dir = target_dir(target)?;
+    // On failure the returned error owns the staging file and deletes it when dropped.
+    staging.persist(target).map_err(|e| WriteError::io("renaming the staging file over", target)(e.error))?;
     File::open(&dir).and_then(|d| d.sync_all()).map_err(WriteError::io("fsyncing the directory", &dir))?;
     Ok((raw_bytes, compressed_bytes))
 }
 
 /// Magic, then ONE zstd frame with content size and checksum, streamed from `input`.
-fn write_frame(input: &mut File, mut output: File, raw_bytes: u64, level: i32) -> io::Result<File> {
+fn write_frame(input: &mut File, output: &mut File, raw_bytes: u64, level: i32) -> io::Result<()> {
     output.write_all(MAGIC)?;
     let mut encoder = zstd::stream::write::Encoder::new(output, level)?;
     encoder.include_checksum(true)?;
@@ -92,5 +68,5 @@ fn write_frame(input: &mut File, mut output: File, raw_bytes: u64, level: i32) -
     // No long-distance mode: levels 1..=22 keep the window at or under 2^27 = 128 MiB.
     encoder.long_distance_matching(false)?;
     io::copy(input, &mut encoder)?;
-    encoder.finish()
+    encoder.finish().map(drop)
 }

@@ -4,9 +4,11 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Barrier;
+use std::thread;
 
 use c1_proto::connector::v2::{Grant, Resource};
-use c1z::{C1zWriter, RowKind, WriteError, WriterOptions};
+use c1z::{C1zReader, C1zWriter, ReaderOptions, RowKind, WriteError, WriterOptions};
 
 use crate::model::{self, fixed_options, org, rid};
 use crate::support::dir_entries;
@@ -186,14 +188,47 @@ fn dropping_an_unfinished_writer_leaves_the_previous_file_and_no_temp_files() {
 }
 
 #[test]
-fn a_stale_staging_file_is_replaced() {
+fn another_runs_staging_file_is_left_alone() {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("sync.c1z");
-    fs::write(dir.path().join("sync.c1z.tmp"), b"left by a crash").expect("writes");
+    // The names another run (or the SDK) could be staging under right now.
+    let others = ["sync.c1z.tmp", ".sync.c1z.other.tmp"];
+    for name in others {
+        fs::write(dir.path().join(name), name).expect("writes");
+    }
     let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
     org(2, 1).write(&mut writer).expect("writes");
     writer.finish().expect("finishes");
-    assert_eq!(dir_entries(dir.path()), ["sync.c1z"]);
+    for name in others {
+        assert_eq!(fs::read_to_string(dir.path().join(name)).expect("still there"), name);
+    }
+    assert_eq!(dir_entries(dir.path()), [".sync.c1z.other.tmp", "sync.c1z", "sync.c1z.tmp"]);
+    C1zReader::open(&target, ReaderOptions::default()).expect("the published file is whole");
+}
+
+#[test]
+fn overlapping_runs_each_publish_a_whole_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let barrier = Barrier::new(4);
+    let sync_ids: Vec<String> = thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|n| {
+                let (target, barrier) = (&target, &barrier);
+                scope.spawn(move || {
+                    let mut writer = C1zWriter::create(target, WriterOptions::default()).expect("creates");
+                    org(20 + n, 2).write(&mut writer).expect("writes");
+                    barrier.wait();
+                    writer.finish().expect("every run publishes").sync_id
+                })
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().expect("the run did not panic")).collect()
+    });
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("a whole file");
+    let published = reader.latest_finished_full_sync().expect("reads").expect("one sync").id;
+    assert!(sync_ids.contains(&published), "{published} is none of {sync_ids:?}");
+    assert_eq!(dir_entries(dir.path()), ["sync.c1z"], "temporary files were left behind");
 }
 
 #[test]
