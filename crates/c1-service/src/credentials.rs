@@ -21,6 +21,11 @@ pub enum CredentialsError {
     )]
     ClientIdWithoutHost { client_id: String },
     #[error(
+        "the client id starts with `secret-token:`, so it is a client secret (not shown): \
+         were --client-id and --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET) swapped?"
+    )]
+    ClientIdIsASecret,
+    #[error(
         "the client secret has {parts} `:`-separated parts, expected 4 \
          (`secret-token:<issuer>:v1:<key>`): check --client-secret / BATON_CLIENT_SECRET"
     )]
@@ -29,8 +34,11 @@ pub enum CredentialsError {
         "the client secret does not start with `secret-token:`: check --client-secret / BATON_CLIENT_SECRET"
     )]
     SecretPrefix,
-    #[error("the client secret has version {version:?}, only `v1` is supported")]
-    SecretVersion { version: String },
+    #[error(
+        "the version part of the client secret (its third `:`-separated part, {len} characters) \
+         is not `v1`, the only version supported: check --client-secret / BATON_CLIENT_SECRET"
+    )]
+    SecretVersion { len: usize },
     #[error("the key part of the client secret is not base64url (no padding): {reason}")]
     SecretBase64 { reason: String },
     #[error("the key part of the client secret is not a JSON Web Key: {reason}")]
@@ -107,6 +115,10 @@ impl fmt::Debug for ClientCredentials {
 }
 
 fn host_of_client_id(client_id: &str) -> Result<String, CredentialsError> {
+    // Swapped flags: the "id" is the secret, which must not be echoed back.
+    if client_id.trim_start().starts_with(SECRET_PREFIX) {
+        return Err(CredentialsError::ClientIdIsASecret);
+    }
     let missing = || CredentialsError::ClientIdWithoutHost { client_id: client_id.to_owned() };
     let (_, after_at) = client_id.split_once('@').ok_or_else(missing)?;
     let (host, _) = after_at.split_once('/').ok_or_else(missing)?;
@@ -125,9 +137,8 @@ fn signing_key_of_secret(secret: &str) -> Result<SigningKey, CredentialsError> {
         return Err(CredentialsError::SecretPrefix);
     }
     if parts[2] != SECRET_VERSION {
-        // The version is not secret, but cap what we echo in case the parts were mixed up.
-        let version: String = parts[2].chars().take(8).collect();
-        return Err(CredentialsError::SecretVersion { version });
+        // Nothing of it is echoed: were the parts mixed up, it could be the key.
+        return Err(CredentialsError::SecretVersion { len: parts[2].chars().count() });
     }
     let json = URL_SAFE_NO_PAD
         .decode(parts[3])

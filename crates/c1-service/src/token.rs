@@ -144,28 +144,10 @@ impl TokenSource {
         if status != StatusCode::OK {
             return Err(TokenError::Rejected { url, status: status.as_u16(), detail: detail() });
         }
-        let answer: TokenResponse = serde_json::from_slice(&bytes).map_err(|err| {
-            TokenError::InvalidResponse { url: url.clone(), reason: format!("not the expected JSON ({err})") }
-        })?;
-        if answer.access_token.is_empty() {
-            return Err(TokenError::InvalidResponse { url, reason: "the access token is empty".to_owned() });
-        }
-        let token_type = if answer.token_type.is_empty() { "Bearer" } else { answer.token_type.as_str() };
-        let mut value =
-            HeaderValue::try_from(format!("{token_type} {}", answer.access_token)).map_err(|_| {
-                TokenError::InvalidResponse {
-                    url: url.clone(),
-                    reason: "the token has invalid characters".to_owned(),
-                }
-            })?;
-        value.set_sensitive(true);
-        let lifetime = match answer.expires_in {
-            Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
-            _ => DEFAULT_LIFETIME,
-        };
+        let (authorization, lifetime) = parse_answer(&url, &bytes)?;
         let margin = EXPIRY_MARGIN.min(lifetime / 2);
         tracing::debug!(lifetime_s = lifetime.as_secs(), "obtained a C1 access token");
-        Ok(Cached { authorization: Authorization(value), refresh_at: started + lifetime - margin })
+        Ok(Cached { authorization, refresh_at: started + lifetime - margin })
     }
 
     /// One POST on a fresh connection: h2 when the server picks it by ALPN (as Go clients
@@ -213,6 +195,35 @@ impl TokenSource {
     }
 }
 
+/// The token and its lifetime from a 200 answer. Errors never quote the body: it holds the token.
+fn parse_answer(url: &str, body: &[u8]) -> Result<(Authorization, Duration), TokenError> {
+    let invalid = |reason: String| TokenError::InvalidResponse { url: url.to_owned(), reason };
+    // serde_json's messages can quote values from the body; keep only the category and position.
+    let answer: TokenResponse = serde_json::from_slice(body).map_err(|err| {
+        let category = match err.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "not valid JSON",
+            serde_json::error::Category::Eof => "truncated JSON",
+            serde_json::error::Category::Data => {
+                "not the expected JSON (access_token and token_type strings, expires_in a number)"
+            }
+        };
+        invalid(format!("the token answer is {category} (line {}, column {})", err.line(), err.column()))
+    })?;
+    if answer.access_token.is_empty() {
+        return Err(invalid("the access token is empty".to_owned()));
+    }
+    let token_type = if answer.token_type.is_empty() { "Bearer" } else { answer.token_type.as_str() };
+    let mut value = HeaderValue::try_from(format!("{token_type} {}", answer.access_token))
+        .map_err(|_| invalid("the token has invalid characters".to_owned()))?;
+    value.set_sensitive(true);
+    let lifetime = match answer.expires_in {
+        Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+        _ => DEFAULT_LIFETIME,
+    };
+    Ok((Authorization(value), lifetime))
+}
+
 /// A short excerpt of an error body (never of a successful one, which holds the token).
 fn error_detail(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -222,4 +233,48 @@ fn error_detail(body: &[u8]) -> String {
     }
     let excerpt: String = text.chars().take(200).collect();
     format!(": {excerpt}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://c1.test/auth/v1/token";
+    const TOKEN: &str = "tok-5e1f-do-not-print";
+
+    #[test]
+    fn a_good_answer_gives_a_sensitive_bearer_header_and_its_lifetime() {
+        let body = format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":120}}"#);
+        let (authorization, lifetime) = parse_answer(URL, body.as_bytes()).unwrap();
+        assert_eq!(authorization.header_value().to_str().unwrap(), format!("Bearer {TOKEN}"));
+        assert!(authorization.header_value().is_sensitive());
+        assert_eq!(lifetime, Duration::from_secs(120));
+        assert!(!format!("{authorization:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn a_malformed_answer_is_described_without_quoting_the_token() {
+        let bodies = [
+            // serde_json would quote the mistyped value, or the unexpected text.
+            format!(r#"{{"access_token":"x","expires_in":"{TOKEN}"}}"#),
+            format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":{TOKEN}}}"#),
+            format!(r#"{{"access_token":"{TOKEN}""#),
+            // Not JSON trouble: a header cannot carry a newline.
+            format!(r#"{{"access_token":"{TOKEN}\u00e9\n","token_type":"Bearer"}}"#),
+        ];
+        for body in &bodies {
+            let error = match parse_answer(URL, body.as_bytes()) {
+                Err(error) => error,
+                Ok(_) => panic!("accepted {body}"),
+            };
+            let shown = format!("{error} / {error:?}");
+            assert!(!shown.contains("tok-5e1f"), "{shown}");
+            assert!(shown.contains(URL), "{shown}");
+            assert!(error.is_authentication_failure());
+        }
+        let error = parse_answer(URL, bodies[0].as_bytes()).err().unwrap();
+        let expected = "the token answer is not the expected JSON \
+                        (access_token and token_type strings, expires_in a number) (line 1, column 56)";
+        assert!(error.to_string().ends_with(expected), "{error}");
+    }
 }

@@ -75,7 +75,7 @@ fn each_malformed_part_is_named_and_the_secret_never_echoed() {
         (
             CLIENT_ID.to_owned(),
             format!("secret-token:conductorone.com:v2:{}", d()),
-            CredentialsError::SecretVersion { version: "v2".to_owned() },
+            CredentialsError::SecretVersion { len: 2 },
         ),
         (
             CLIENT_ID.to_owned(),
@@ -125,4 +125,25 @@ fn the_messages_say_what_to_fix() {
         "the client secret has 3 `:`-separated parts, expected 4 (`secret-token:<issuer>:v1:<key>`): \
          check --client-secret / BATON_CLIENT_SECRET"
     );
+}
+
+#[test]
+fn a_key_in_the_version_slot_is_not_echoed() {
+    // Parts swapped: the key where the version belongs.
+    let secret = format!("secret-token:conductorone.com:{}:v1", d());
+    let error = ClientCredentials::parse(CLIENT_ID, &secret).unwrap_err();
+    assert_eq!(error, CredentialsError::SecretVersion { len: d().len() });
+    let shown = format!("{error} / {error:?}");
+    assert!(!shown.contains(&d()[..6]), "{shown}");
+    assert!(shown.contains("version part") && shown.contains("43 characters"), "{shown}");
+}
+
+#[test]
+fn a_secret_given_as_the_client_id_is_not_echoed() {
+    let secret = encode_client_secret(&key());
+    let error = ClientCredentials::parse(&secret, CLIENT_ID).unwrap_err();
+    assert_eq!(error, CredentialsError::ClientIdIsASecret);
+    let shown = format!("{error} / {error:?}");
+    assert!(!shown.contains(secret.rsplit(':').next().unwrap()), "{shown}");
+    assert!(shown.contains("swapped"), "{shown}");
 }
