@@ -77,10 +77,17 @@ impl BuiltDb {
         &self.path
     }
 
-    /// Deletes the database file, reporting a failure (dropping would ignore it).
-    pub(crate) fn remove(self) -> Result<(), WriteError> {
+    /// Deletes the database file once the target is published. The sync succeeded by then, so a
+    /// failure is logged, not returned.
+    pub(crate) fn remove_after_publish(self) {
         let shown = self.path.to_path_buf();
-        self.path.close().map_err(WriteError::io("removing the temporary database", shown))
+        if let Err(error) = self.path.close() {
+            tracing::warn!(
+                path = %shown.display(),
+                %error,
+                "the .c1z was published, but its temporary database could not be removed: delete it by hand"
+            );
+        }
     }
 }
 
@@ -303,4 +310,45 @@ impl BuildDb {
 
 fn duplicate_check(changed: usize, kind: RowKind, id: &str) -> Result<(), WriteError> {
     if changed == 0 { Err(WriteError::DuplicateId { kind, id: id.to_owned() }) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("not poisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_removal_after_publishing_is_a_warning() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let gone = dir.path().join(".sync.c1z.abc.db-build");
+        let built = BuiltDb {
+            path: TempPath::try_from_path(&gone).expect("an absolute path"),
+            sync_id: String::new(),
+            counts: Counts::default(),
+        };
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber =
+            tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || built.remove_after_publish());
+        let log = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("utf-8");
+        assert!(log.contains("WARN"), "{log}");
+        assert!(log.contains("could not be removed") && log.contains(".sync.c1z.abc.db-build"), "{log}");
+    }
 }

@@ -157,7 +157,7 @@ impl C1zWriter {
             raw_bytes,
             compressed_bytes,
         };
-        built.remove()?;
+        built.remove_after_publish();
         Ok(summary)
     }
 
