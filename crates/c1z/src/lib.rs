@@ -8,7 +8,6 @@
 //! touches a target file until it is complete and integrity-checked, never leaves a
 //! temporary file behind, and never panics on corrupt input.
 
-mod annotations;
 mod error;
 mod reader;
 mod schema;

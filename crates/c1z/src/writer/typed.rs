@@ -1,12 +1,15 @@
 //! The typed `put_*` methods: protobuf message -> columns (spec §2 "Rows") + deterministic
 //! encoding of `data`.
 
-use c1_proto::connector::v2::{Entitlement, Grant, Resource, ResourceId, ResourceType, resource_type};
+use c1_proto::any::type_url;
+use c1_proto::connector::v2::{
+    Entitlement, Grant, GroupTrait, Resource, ResourceId, ResourceType, UserTrait, resource_type,
+};
+use c1_proto::has_annotation;
 use c1_proto::prost::Message;
 
 use super::C1zWriter;
 use super::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
-use crate::annotations::{GRANT_EXPANDABLE_URL, GROUP_TRAIT_URL, USER_TRAIT_URL};
 use crate::error::{RowKind, WriteError};
 
 impl C1zWriter {
@@ -38,8 +41,8 @@ impl C1zWriter {
             external_id: &external_id,
             parent: r.parent_resource_id.as_ref().map(|p| (p.resource_type.as_str(), p.resource.as_str())),
             data: &data,
-            has_user_trait: r.annotations.iter().any(|a| a.type_url == USER_TRAIT_URL),
-            has_group_trait: r.annotations.iter().any(|a| a.type_url == GROUP_TRAIT_URL),
+            has_user_trait: has_annotation::<UserTrait>(&r.annotations),
+            has_group_trait: has_annotation::<GroupTrait>(&r.annotations),
         };
         let result = self.put_resource_row(&row);
         self.scratch = data;
@@ -80,8 +83,11 @@ impl C1zWriter {
             .ok_or_else(|| missing(RowKind::Grant, &g.id, "entitlement.resource.id"))?;
         let principal = full_id(g.principal.as_ref().and_then(|p| p.id.as_ref()))
             .ok_or_else(|| missing(RowKind::Grant, &g.id, "principal.id"))?;
-        let expansion =
-            g.annotations.iter().find(|a| a.type_url == GRANT_EXPANDABLE_URL).map(|a| a.value.as_slice());
+        let expansion = g
+            .annotations
+            .iter()
+            .find(|a| a.type_url == type_url::GRANT_EXPANDABLE)
+            .map(|a| a.value.as_slice());
         let data = encode(&mut self.scratch, g);
         let row = GrantRow {
             resource_type_id: &resource.resource_type,

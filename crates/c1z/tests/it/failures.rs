@@ -123,6 +123,22 @@ fn a_user_without_its_user_trait_is_refused_by_name() {
 }
 
 #[test]
+fn a_trait_annotation_is_recognised_by_its_message_name_whatever_the_host() {
+    // As in the Go SDK (and c1-proto's has_annotation), only the name after the last '/' counts.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), fixed_options()).expect("creates");
+    org(2, 1).write(&mut writer).expect("writes");
+    let mut p = model::person(77);
+    for annotation in &mut p.annotations {
+        annotation.type_url = annotation.type_url.replace("type.googleapis.com", "example.com/types");
+    }
+    assert!(p.annotations.iter().any(|a| a.type_url == "example.com/types/c1.connector.v2.UserTrait"));
+    writer.put_resource(&p).expect("writes");
+    let summary = writer.finish().expect("the trait is there");
+    assert_eq!(summary.counts.resources_by_type.get("person"), Some(&3));
+}
+
+#[test]
 fn a_group_without_its_group_trait_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), fixed_options()).expect("creates");
