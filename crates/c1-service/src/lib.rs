@@ -17,6 +17,7 @@ mod error;
 mod handler;
 mod host;
 mod net;
+mod panics;
 mod service;
 mod task;
 mod tls;

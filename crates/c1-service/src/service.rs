@@ -17,7 +17,7 @@ use crate::config::{ServiceConfig, Timing};
 use crate::error::{Chain, ServiceError};
 use crate::handler::TaskHandler;
 use crate::net::Authority;
-use crate::task::run_task;
+use crate::task::run_task_reporting_panics;
 use crate::tls::TlsRoots;
 use crate::token::TokenSource;
 
@@ -146,7 +146,7 @@ async fn poll<H: TaskHandler>(
     let mut backoff = Backoff::new(context.timing());
     let mut fatal_in_a_row = 0;
     loop {
-        while tasks.try_join_next().is_some() {}
+        reap_finished(tasks);
         let permit = tokio::select! {
             permit = Arc::clone(permits).acquire_owned() => permit,
             () = stop.cancelled() => return Ok(()),
@@ -182,7 +182,7 @@ async fn poll<H: TaskHandler>(
                 let task_context = Arc::clone(context);
                 let cancel = abort_tasks.child_token();
                 tasks.spawn(async move {
-                    run_task(task_context, task, answer.next_heartbeat, cancel).await;
+                    run_task_reporting_panics(task_context, task, answer.next_heartbeat, cancel).await;
                     drop(permit);
                 });
             }
@@ -196,6 +196,20 @@ async fn poll<H: TaskHandler>(
                 }
             }
         }
+    }
+}
+
+/// Collects ended task runners without waiting.
+fn reap_finished(tasks: &mut JoinSet<()>) {
+    while let Some(result) = tasks.try_join_next() {
+        log_if_lost(result);
+    }
+}
+
+/// Runners catch their task's panics and report them; one ending otherwise is a bug to see.
+fn log_if_lost(result: Result<(), tokio::task::JoinError>) {
+    if let Err(error) = result {
+        tracing::error!(%error, "a task runner ended abnormally");
     }
 }
 
@@ -218,7 +232,10 @@ async fn drain(mut tasks: JoinSet<()>, grace: Duration, abort_tasks: &Cancellati
     tokio::pin!(deadline);
     loop {
         tokio::select! {
-            next = tasks.join_next() => if next.is_none() { return },
+            next = tasks.join_next() => match next {
+                None => return,
+                Some(result) => log_if_lost(result),
+            },
             () = &mut deadline, if !abort_tasks.is_cancelled() => {
                 tracing::warn!(running = tasks.len(), "grace period over: cancelling running tasks");
                 abort_tasks.cancel();

@@ -1,5 +1,6 @@
 //! Running one task: dispatch on its type, heartbeats while it runs, and the FinishTask report.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -9,11 +10,13 @@ use c1_proto::connectorapi::baton::v1::baton_service_finish_task_request::{
 use c1_proto::connectorapi::baton::v1::task::{SyncFullTask, TaskType};
 use c1_proto::connectorapi::baton::v1::{BatonServiceFinishTaskRequest, BatonServiceHeartbeatRequest, Task};
 use c1_proto::google::rpc::Status;
+use futures::FutureExt as _;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::Chain;
 use crate::handler::{SyncRequest, TaskError, TaskHandler};
+use crate::panics::{catch_panic, log_panic, panicked};
 use crate::service::{Context, sleep_or_stop};
 use crate::upload::{UploadPlan, upload_file};
 
@@ -31,7 +34,27 @@ enum Abort {
     HeartbeatsLost,
 }
 
-pub(crate) async fn run_task<H: TaskHandler>(
+/// [`run_task`], with a panic outside the sync work (which [`run_sync`] catches itself) also
+/// logged and reported to C1 as a retryable Internal error.
+pub(crate) async fn run_task_reporting_panics<H: TaskHandler>(
+    context: Arc<Context<H>>,
+    task: Task,
+    next_heartbeat: Option<prost_types::Duration>,
+    cancel: CancellationToken,
+) {
+    let task_id = task.id.clone();
+    // C1 expects no FinishTask for a hello task.
+    let expects_finish = !matches!(task.task_type, Some(TaskType::Hello(_)));
+    let run = AssertUnwindSafe(run_task(Arc::clone(&context), task, next_heartbeat, cancel));
+    if let Err(payload) = run.catch_unwind().await {
+        log_panic(&task_id, payload.as_ref());
+        if expects_finish {
+            finish(&context, &task_id, &Err(panicked())).await;
+        }
+    }
+}
+
+async fn run_task<H: TaskHandler>(
     context: Arc<Context<H>>,
     task: Task,
     next_heartbeat: Option<prost_types::Duration>,
@@ -97,6 +120,8 @@ async fn run_sync<H: TaskHandler>(
     let work_cancel = shutdown.child_token();
     let abort = Arc::new(OnceLock::new());
     let heartbeats_done = CancellationToken::new();
+    // Stops the heartbeat loop however this function is left, an unwinding panic included.
+    let _stop_heartbeats = heartbeats_done.clone().drop_guard();
     let heartbeats = tokio::spawn(heartbeat_loop(
         Arc::clone(context),
         task_id.to_owned(),
@@ -111,7 +136,7 @@ async fn run_sync<H: TaskHandler>(
         skip_entitlements_and_grants: sync.skip_entitlements_and_grants,
         resource_type_ids: sync.sync_resource_type_ids,
     };
-    let work = sync_and_upload(context, request, work_cancel.clone());
+    let work = catch_panic(task_id, sync_and_upload(context, request, work_cancel.clone()));
     tokio::pin!(work);
     let outcome = tokio::select! {
         outcome = &mut work => Some(outcome),

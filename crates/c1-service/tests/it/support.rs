@@ -28,6 +28,8 @@ pub enum Behaviour {
     Fail(TaskError),
     /// Writes a partial file, then waits until cancelled.
     WaitForCancel,
+    /// Writes a partial file, then panics.
+    Panic,
 }
 
 pub struct DummyHandler {
@@ -110,6 +112,10 @@ impl TaskHandler for DummyHandler {
                 write(len)
             }
             Behaviour::Fail(error) => Err(error),
+            Behaviour::Panic => {
+                write(1000)?;
+                panic!("the dummy connector panics on purpose");
+            }
             Behaviour::WaitForCancel => {
                 write(1000)?;
                 cancel.cancelled().await;
@@ -224,3 +230,38 @@ pub fn task(task_type: TaskType) -> Task {
 }
 
 pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Log lines written while the returned guard lives, on this thread (tokio's test runtime is
+/// single-threaded, so the service's tasks log here too).
+pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
+    let logs = CapturedLogs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer({
+            let logs = logs.clone();
+            move || logs.clone()
+        })
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).lines().map(str::to_owned).collect()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

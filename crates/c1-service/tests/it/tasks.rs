@@ -13,7 +13,7 @@ use c1_service::fake::{Knobs, Recorded};
 use c1_service::{SyncRequest, TaskError};
 use sha2::{Digest as _, Sha256};
 
-use crate::support::{Behaviour, DummyHandler, Harness, WAIT, content, task};
+use crate::support::{Behaviour, DummyHandler, Harness, WAIT, capture_logs, content, task};
 
 const CHUNK: usize = 512 * 1024;
 
@@ -109,6 +109,32 @@ async fn a_failed_sync_is_finished_with_its_code_message_and_retryability() {
     assert!(recorded.uploads.is_empty());
     assert!(running.shutdown().await.is_ok());
     assert!(harness.leftovers().is_empty());
+}
+
+#[tokio::test]
+async fn a_panicking_sync_is_logged_and_finished_internal_and_retryable() {
+    let (logs, _guard) = capture_logs();
+    let harness = Harness::start(Knobs::default()).await;
+    let sync = sync_task();
+    harness.fake.push_task(sync.clone());
+    let running = harness.spawn(DummyHandler::new(Behaviour::Panic));
+    let (finish, recorded) = finish_of(&harness, &sync.id).await;
+    let (code, message, non_retryable) = error_of(&finish);
+    assert_eq!(code, tonic::Code::Internal);
+    assert!(message.contains("panic") && message.contains("can be run again"), "{message}");
+    assert!(!non_retryable);
+    assert!(recorded.uploads.is_empty());
+    wait_until(|| harness.leftovers().is_empty()).await;
+    // The heartbeat loop stopped with the task.
+    let beats = harness.fake.recorded().heartbeats_of(&sync.id);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(harness.fake.recorded().heartbeats_of(&sync.id), beats);
+    let logged = logs.lines().into_iter().find(|line| line.contains("the task panicked"));
+    let logged = logged.expect("the panic is logged");
+    assert!(logged.contains("ERROR") && logged.contains(&sync.id), "{logged}");
+    assert!(logged.contains("the dummy connector panics on purpose"), "{logged}");
+    assert!(running.shutdown().await.is_ok());
+    assert_eq!(harness.fake.recorded().finishes_of(&sync.id).len(), 1);
 }
 
 #[tokio::test]
