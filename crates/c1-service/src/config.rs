@@ -77,7 +77,10 @@ pub struct ServiceConfig {
     /// After shutdown is asked, how long running tasks may go on before they are cancelled.
     pub shutdown_grace: Duration,
     pub build_info: BuildInfo,
-    /// Where per-task temporary directories go; the system temp dir when `None`.
+    /// Where per-task temporary directories (`baton-task-*`, holding the `.c1z` until it is
+    /// uploaded) are made. `None` falls back to [`std::env::temp_dir`] (`TMPDIR` on Unix, else
+    /// `/tmp`), read when each task starts; a binary that wants a fixed place (a mounted volume
+    /// in a container, say) passes it here explicitly.
     pub work_dir: Option<PathBuf>,
     /// PEM CA certificates trusted besides the system's (tests, private installations).
     pub extra_root_certs_pem: Option<Vec<u8>>,
@@ -85,7 +88,8 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// A configuration with the spec's defaults: concurrency 3, 30 s grace, system roots.
+    /// A configuration with the spec's defaults: concurrency 3, 30 s grace, system roots,
+    /// and `work_dir: None` (task files go under [`std::env::temp_dir`]).
     pub fn new(credentials: ClientCredentials, host_id: impl Into<String>, build_info: BuildInfo) -> Self {
         Self {
             credentials,

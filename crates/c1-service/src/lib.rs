@@ -7,7 +7,7 @@
 //! reads flags or environment variables (the binary does; TLS alone honours SSL_CERT_FILE and
 //! SSL_CERT_DIR, as the spec asks), and it never logs or prints the client secret or a token.
 //!
-//! With the `fake` feature, [`fake`] is an in-process fake C1 for tests.
+//! With the `fake` feature, the `fake` module is an in-process fake C1 for tests.
 
 mod assertion;
 mod client;
