@@ -25,7 +25,10 @@ usage: charthop-fake [options]
   --server-error-burst K   the first K requests answer a 5xx
   --server-error-status S  that 5xx (default 503)
   --accepted-first         the first request of each listing answers 202
-  --repeat-next            pages fetched with `from` answer the same `next`";
+  --repeat-next            pages fetched with `from` answer the same `next`
+  --close-mid-body K       the next K answers close the connection mid-body
+  --truncate-body K        the next K answers cut their JSON short
+  --groups-only-token T    a second token that may read groups but not persons (403)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -102,6 +105,9 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
             "--server-error-status" => knobs.server_error_status = number(flag, value()?)?,
             "--accepted-first" => knobs.accepted_first = true,
             "--repeat-next" => knobs.repeat_next = true,
+            "--close-mid-body" => knobs.close_mid_body = number(flag, value()?)?,
+            "--truncate-body" => knobs.truncate_body = number(flag, value()?)?,
+            "--groups-only-token" => knobs.token_without_person_access = Some(value()?.clone()),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
