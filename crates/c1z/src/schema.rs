@@ -6,7 +6,8 @@
 pub const REQUIRED_TABLES: [&str; 5] =
     ["v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants", "v1_sync_runs"];
 
-/// Statements in the order the SDK creates them (root pages then match an SDK file).
+/// Statements in the order the SDK creates them. The writer runs the non-unique indexes last
+/// (see [`is_deferred_index`]); `sqlite_master` then lists the same statements, text unchanged.
 pub(crate) const CREATE_STATEMENTS: &[&str] = &[
     "CREATE TABLE v1_resource_types (
     id integer primary key,
@@ -96,3 +97,9 @@ pub(crate) const CREATE_STATEMENTS: &[&str] = &[
 )",
     "CREATE UNIQUE INDEX idx_session_store_sync_key_v1 on v1_connector_sessions (sync_id, key)",
 ];
+
+/// Whether `statement` creates a non-unique index, which nothing needs while rows are inserted and
+/// is cheaper to build once over the finished table.
+pub(crate) fn is_deferred_index(statement: &str) -> bool {
+    statement.starts_with("CREATE INDEX ")
+}

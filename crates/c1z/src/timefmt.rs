@@ -5,7 +5,16 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// Formats `t` (UTC) the way `discovered_at`, `started_at` and `ended_at` are stored.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
-    let mut text = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut text = whole_seconds(t);
+    push_fraction(&mut text, t);
+    text
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn push_fraction(text: &mut String, t: DateTime<Utc>) {
     // Microseconds, as the SDK's files show; a leap second (nanos >= 1e9) stays within 6 digits.
     let micros = (t.timestamp_subsec_nanos() / 1_000).min(999_999);
     if micros != 0 {
@@ -13,7 +22,30 @@ pub fn format_timestamp(t: DateTime<Utc>) -> String {
         text.push('.');
         text.push_str(fraction.trim_end_matches('0'));
     }
-    text
+}
+
+/// [`format_timestamp`] for a stream of rows: the date and time of day are formatted once per
+/// second (chrono's formatting showed in profiles of large syncs), only the fraction per call.
+#[derive(Default)]
+pub(crate) struct TimestampFormatter {
+    // (unix seconds, in a leap second, "YYYY-MM-DD HH:MM:SS")
+    second: Option<(i64, bool, String)>,
+}
+
+impl TimestampFormatter {
+    pub(crate) fn format(&mut self, t: DateTime<Utc>) -> String {
+        let key = (t.timestamp(), t.timestamp_subsec_nanos() >= 1_000_000_000);
+        let mut text = match &self.second {
+            Some((secs, leap, text)) if (*secs, *leap) == key => text.clone(),
+            _ => {
+                let text = whole_seconds(t);
+                self.second = Some((key.0, key.1, text.clone()));
+                text
+            }
+        };
+        push_fraction(&mut text, t);
+        text
+    }
 }
 
 /// Parses a stored timestamp. Besides our own format it takes a `T` separator and a trailing
@@ -52,6 +84,25 @@ mod tests {
         // Below a microsecond is dropped, as in the SDK's files.
         assert_eq!(format_timestamp(at(secs, 999)), "2026-03-03 09:45:13");
         assert_eq!(format_timestamp(at(secs, 0)), "2026-03-03 09:45:13");
+    }
+
+    #[test]
+    fn the_streaming_formatter_matches_format_timestamp() {
+        let secs = 1_772_531_113;
+        let mut formatter = TimestampFormatter::default();
+        // Same second twice, the next one, 09:45:59 and its leap second, back: no stale cache.
+        for (s, nanos) in [
+            (secs, 60_056_000),
+            (secs, 0),
+            (secs + 1, 5_000),
+            (secs + 46, 999_000),
+            (secs + 46, 1_000_500_000),
+            (secs, 999),
+            (secs - 86_400, 7),
+        ] {
+            assert_eq!(formatter.format(at(s, nanos)), format_timestamp(at(s, nanos)), "{s}.{nanos}");
+        }
+        assert_eq!(formatter.format(at(secs + 1, 5_000)), "2026-03-03 09:45:14.000005");
     }
 
     #[test]

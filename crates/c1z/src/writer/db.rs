@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use tempfile::TempPath;
 
@@ -10,8 +9,8 @@ use super::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
 use super::{Clock, integrity};
 use crate::Counts;
 use crate::error::{RowKind, WriteError};
-use crate::schema::CREATE_STATEMENTS;
-use crate::timefmt::format_timestamp;
+use crate::schema::{CREATE_STATEMENTS, is_deferred_index};
+use crate::timefmt::TimestampFormatter;
 
 // Side tables for the trait check; TEMP tables live outside the database file we publish.
 const CREATE_TRAIT_TABLES: &str = "
@@ -61,8 +60,8 @@ pub(crate) struct BuildDb {
     batch_size: usize,
     rows_in_batch: usize,
     counts: Counts,
-    // Timestamps repeat (a fixed clock, or many rows per tick): format each distinct one once.
-    last_time: Option<(DateTime<Utc>, String)>,
+    // Timestamps repeat (a fixed clock, many rows per second): reuse the formatted text.
+    timestamps: TimestampFormatter,
 }
 
 /// A finished, closed database file, deleted when dropped.
@@ -115,7 +114,7 @@ impl BuildDb {
             batch_size,
             rows_in_batch: 0,
             counts: Counts::default(),
-            last_time: None,
+            timestamps: TimestampFormatter::default(),
         };
         db.init()?;
         Ok(db)
@@ -138,7 +137,9 @@ impl BuildDb {
             .map_err(WriteError::sqlite("configuring the temporary database"))?;
         let started_at = self.now_text();
         let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the schema transaction"))?;
-        for statement in CREATE_STATEMENTS {
+        // Non-unique indexes are built at finish, one sorted pass each, instead of being updated
+        // row by row; the unique ones stay live so a repeated id is refused at put time.
+        for statement in CREATE_STATEMENTS.iter().filter(|s| !is_deferred_index(s)) {
             tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
         }
         tx.execute_batch(CREATE_TRAIT_TABLES)
@@ -158,15 +159,7 @@ impl BuildDb {
     }
 
     fn now_text(&mut self) -> String {
-        let now = (self.clock)();
-        match &self.last_time {
-            Some((at, text)) if *at == now => text.clone(),
-            _ => {
-                let text = format_timestamp(now);
-                self.last_time = Some((now, text.clone()));
-                text
-            }
-        }
+        self.timestamps.format((self.clock)())
     }
 
     pub(crate) fn insert_resource_type(&mut self, row: &ResourceTypeRow<'_>) -> Result<(), WriteError> {
@@ -290,6 +283,12 @@ impl BuildDb {
     /// Checks integrity, ends the sync run and closes the database.
     pub(crate) fn finish(mut self) -> Result<BuiltDb, WriteError> {
         self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
+        // Before the integrity check, which reads through them.
+        let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the index transaction"))?;
+        for statement in CREATE_STATEMENTS.iter().filter(|s| is_deferred_index(s)) {
+            tx.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
+        }
+        tx.commit().map_err(WriteError::sqlite("committing the v1 indexes"))?;
         integrity::check(&self.conn)?;
         let ended_at = self.now_text();
         self.conn
