@@ -104,3 +104,23 @@ fn booleans_accept_explicit_false() {
     assert!(!s.include_departed);
     assert!(s.include_personal_email);
 }
+
+/// The schema C1 shows (`config` subcommand) and the flags the binary reads must agree.
+#[test]
+fn the_config_schema_names_flags_the_binary_reads_with_the_same_defaults() {
+    use c1_mapping::config_names as schema;
+    for name in schema::ALL {
+        assert!(KEYS.contains(&name), "schema field '{name}' is not a flag of the binary");
+    }
+    let s = load(&[], &[], None).unwrap();
+    assert_eq!(s.charthop_url, schema::DEFAULT_CHARTHOP_URL);
+    assert_eq!(i64::from(s.page_size), schema::DEFAULT_PAGE_SIZE);
+    assert_eq!(s.include_departed, schema::DEFAULT_INCLUDE_DEPARTED);
+    assert_eq!(s.include_personal_email, schema::DEFAULT_INCLUDE_PERSONAL_EMAIL);
+    assert_eq!(s.log_level.as_str(), schema::DEFAULT_LOG_LEVEL);
+    assert_eq!(s.membership_source, charthop_connector::MembershipSource::Auto);
+    assert_eq!(schema::DEFAULT_MEMBERSHIP_SOURCE, "auto");
+    for source in schema::MEMBERSHIP_SOURCES {
+        assert!(load(&[("membership-source", source)], &[], None).is_ok(), "{source}");
+    }
+}

@@ -6,7 +6,8 @@
 //!
 //! This crate never knows about ChartHop, never holds a whole database in memory, never
 //! touches a target file until it is complete and integrity-checked, never leaves a
-//! temporary file behind, and never panics on corrupt input.
+//! temporary file behind when it fails or is dropped (a killed process can), and never
+//! panics on corrupt input.
 
 mod error;
 mod reader;

@@ -1,4 +1,5 @@
-//! A large-ish sync: 200k grants in small transactions, streamed back with flat memory.
+//! A large-ish sync: 200k grants in small transactions, streamed back page by page (memory is
+//! measured by `cargo xtask bench`, not here).
 
 use c1z::{C1zReader, C1zWriter, ReaderOptions, WriterOptions};
 
