@@ -27,9 +27,12 @@ impl BuildInfo {
 /// Intervals and limits of the task loop. The defaults are the spec's (§5.3); tests shrink them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Timing {
-    /// Backoff between failed Hellos / polls: doubles from `backoff_initial` up to `backoff_max`.
+    /// Backoff between failed Hellos: doubles from `backoff_initial` up to `backoff_max`.
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
+    /// After the n-th failed GetTask in a row, wait n² of these, at most `poll_error_max`.
+    pub poll_error_unit: Duration,
+    pub poll_error_max: Duration,
     /// `next_poll` is clamped to `poll_min..=poll_max` (a zero from C1 would otherwise spin).
     pub poll_min: Duration,
     pub poll_max: Duration,
@@ -50,6 +53,8 @@ impl Default for Timing {
         Self {
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
+            poll_error_unit: Duration::from_secs(1),
+            poll_error_max: Duration::from_secs(60),
             poll_min: Duration::from_secs(1),
             poll_max: Duration::from_secs(300),
             heartbeat_default: Duration::from_secs(30),

@@ -1,4 +1,4 @@
-//! The loop of spec §5.3: Hello until it works, then poll GetTask and run tasks, at most
+//! The service loop: Hello until it works, then poll GetTask and run tasks, at most
 //! `task_concurrency` at once, until shutdown.
 
 use std::future::Future;
@@ -143,8 +143,7 @@ async fn poll<H: TaskHandler>(
     tasks: &mut JoinSet<()>,
     stop: &CancellationToken,
 ) -> Result<(), ServiceError> {
-    let mut backoff = Backoff::new(context.timing());
-    let mut fatal_in_a_row = 0;
+    let mut errors_in_a_row: u32 = 0;
     loop {
         reap_finished(tasks);
         let permit = tokio::select! {
@@ -161,22 +160,23 @@ async fn poll<H: TaskHandler>(
             Ok(answer) => answer,
             Err(error) => {
                 drop(permit);
-                // One fatal answer may be a token that expired in flight: the next call fetches
-                // a fresh one. Two in a row are C1's word.
-                fatal_in_a_row = if error.is_fatal() { fatal_in_a_row + 1 } else { 0 };
-                if fatal_in_a_row >= 2 {
-                    return Err(ServiceError::from_call("GetTask", error));
+                // As the Go SDK: a poll error never ends the daemon, whatever its code (C1 may
+                // be mid-deploy or the connector briefly disabled). A stale token was dropped
+                // by the call, so the next poll fetches a fresh one.
+                errors_in_a_row = errors_in_a_row.saturating_add(1);
+                let delay = poll_error_delay(context.timing(), errors_in_a_row);
+                if error.is_fatal() {
+                    tracing::error!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask refused; polling again");
+                } else {
+                    tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask failed");
                 }
-                let delay = backoff.next_delay();
-                tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask failed");
                 if sleep_or_stop(delay, stop).await {
                     return Ok(());
                 }
                 continue;
             }
         };
-        backoff.reset();
-        fatal_in_a_row = 0;
+        errors_in_a_row = 0;
         match answer.task.filter(is_work) {
             Some(task) => {
                 let task_context = Arc::clone(context);
@@ -197,6 +197,13 @@ async fn poll<H: TaskHandler>(
             }
         }
     }
+}
+
+/// The wait after the `errors`-th GetTask failure in a row: the square of the count in
+/// `poll_error_unit`s (1, 4, 9 ... seconds by default), at most `poll_error_max`.
+fn poll_error_delay(timing: &Timing, errors: u32) -> Duration {
+    let squared = u64::from(errors).saturating_mul(u64::from(errors)).min(u64::from(u32::MAX)) as u32;
+    timing.poll_error_unit.saturating_mul(squared).min(timing.poll_error_max)
 }
 
 /// Collects ended task runners without waiting.
@@ -268,14 +275,13 @@ pub(crate) fn clamp_optional(
 
 /// Exponential backoff with jitter: `initial`, doubling to `max`, each delay scaled by 0.5..1.0.
 pub(crate) struct Backoff {
-    initial: Duration,
     max: Duration,
     current: Duration,
 }
 
 impl Backoff {
     pub(crate) fn new(timing: &Timing) -> Self {
-        Self { initial: timing.backoff_initial, max: timing.backoff_max, current: timing.backoff_initial }
+        Self { max: timing.backoff_max, current: timing.backoff_initial }
     }
 
     pub(crate) fn next_delay(&mut self) -> Duration {
@@ -283,10 +289,6 @@ impl Backoff {
         let delay = self.current.mul_f64(jitter);
         self.current = (self.current * 2).min(self.max);
         delay
-    }
-
-    pub(crate) fn reset(&mut self) {
-        self.current = self.initial;
     }
 }
 
@@ -307,8 +309,16 @@ mod tests {
             let step = Duration::from_secs(step);
             assert!(*delay >= step / 2 && *delay <= step, "{delay:?} not within half of {step:?}");
         }
-        backoff.reset();
-        assert!(backoff.next_delay() <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn poll_errors_back_off_by_the_square_of_the_count_up_to_the_cap() {
+        let timing = Timing::default();
+        let delays: Vec<u64> = [1, 2, 3, 7, 8, 1000, u32::MAX]
+            .into_iter()
+            .map(|n| poll_error_delay(&timing, n).as_secs())
+            .collect();
+        assert_eq!(delays, [1, 4, 9, 49, 60, 60, 60]);
     }
 
     #[test]

@@ -75,6 +75,19 @@ impl BatonService for FakeBatonService {
         request: Request<BatonServiceGetTaskRequest>,
     ) -> Result<Response<BatonServiceGetTaskResponse>, Status> {
         self.admit("GetTask", &request)?;
+        let denied = {
+            let mut state = lock(&self.state);
+            let denied = state.knobs.get_task_permission_denied > 0;
+            state.knobs.get_task_permission_denied = state.knobs.get_task_permission_denied.saturating_sub(1);
+            denied
+        };
+        if denied {
+            return Err(self.refuse(
+                "GetTask",
+                Code::PermissionDenied,
+                "the fake is set to deny polls".to_owned(),
+            ));
+        }
         let mut state = lock(&self.state);
         state.recorded.get_tasks += 1;
         let task = state.tasks.pop_front();

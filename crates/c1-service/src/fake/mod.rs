@@ -43,6 +43,8 @@ pub struct Knobs {
     pub unavailable_calls: usize,
     /// Hello answers Unauthenticated.
     pub hello_unauthenticated: bool,
+    /// The next this-many GetTask calls answer PermissionDenied.
+    pub get_task_permission_denied: usize,
     /// The next upload stream is broken off with Unavailable after its first data chunk.
     pub drop_next_upload: bool,
     /// A heartbeat for this task id answers `cancelled` once it has had this many heartbeats.
@@ -60,6 +62,7 @@ impl Default for Knobs {
             token_endpoint_refuses: false,
             unavailable_calls: 0,
             hello_unauthenticated: false,
+            get_task_permission_denied: 0,
             drop_next_upload: false,
             cancel_task_after_heartbeats: None,
             next_poll: Duration::from_millis(50),

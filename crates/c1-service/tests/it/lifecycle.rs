@@ -107,17 +107,21 @@ async fn a_hello_task_is_answered_with_a_hello_and_not_finished() {
 }
 
 #[tokio::test]
-async fn credentials_revoked_while_running_end_run_with_an_authentication_error() {
+async fn credentials_revoked_while_running_keep_the_daemon_polling_until_they_work_again() {
     let harness = Harness::start(Knobs { token_lifetime_secs: 1, ..Knobs::default() }).await;
     let mut running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
     tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
     harness.fake.set_knobs(|knobs| knobs.token_endpoint_refuses = true);
-    let mut ready = running.ready.clone();
-    let error = running.finished().await.unwrap_err();
-    assert!(matches!(error, ServiceError::Authentication(_)), "{error:?}");
-    assert!(!*ready.borrow_and_update(), "no longer ready once polling stopped");
-    let refused = harness.fake.recorded().token_requests.iter().filter(|r| r.outcome.is_err()).count();
-    assert_eq!(refused, 2, "one retry with a fresh token, then give up");
+    let refused =
+        |r: &c1_service::fake::Recorded| r.token_requests.iter().filter(|t| t.outcome.is_err()).count();
+    let (retried, recorded) = harness.fake.wait_for(WAIT, |r| refused(r) >= 3).await;
+    assert!(retried, "a refused token is asked for again, not the end: {recorded:?}");
+    harness.fake.set_knobs(|knobs| knobs.token_endpoint_refuses = false);
+    let sync = task(TaskType::SyncFull(Default::default()));
+    harness.fake.push_task(sync.clone());
+    let (finished, recorded) = harness.fake.wait_for(WAIT, |r| !r.finishes_of(&sync.id).is_empty()).await;
+    assert!(finished, "polling resumed with a fresh token: {recorded:?}");
+    assert!(running.shutdown().await.is_ok());
 }
 
 const CHILD_TEST: &str = "lifecycle::child_process_trusting_only_ssl_cert_file";

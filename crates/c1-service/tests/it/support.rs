@@ -131,6 +131,8 @@ pub fn fast_timing() -> Timing {
     Timing {
         backoff_initial: Duration::from_millis(20),
         backoff_max: Duration::from_millis(200),
+        poll_error_unit: Duration::from_millis(5),
+        poll_error_max: Duration::from_millis(100),
         poll_min: Duration::from_millis(10),
         heartbeat_default: Duration::from_millis(100),
         heartbeat_min: Duration::from_millis(20),

@@ -283,6 +283,19 @@ async fn shutdown_lets_a_task_that_ends_within_the_grace_period_finish_normally(
     assert!(recorded.uploads[0].complete);
 }
 
+#[tokio::test]
+async fn permission_denied_polls_never_end_the_daemon_and_work_resumes() {
+    let harness = Harness::start(Knobs { get_task_permission_denied: 4, ..Knobs::default() }).await;
+    let sync = sync_task();
+    harness.fake.push_task(sync.clone());
+    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let (finished, recorded) = harness.fake.wait_for(WAIT, |r| !r.finishes_of(&sync.id).is_empty()).await;
+    assert!(finished, "the task ran once C1 allowed polls again: {recorded:?}");
+    let denied = recorded.refused.iter().filter(|c| c.code == tonic::Code::PermissionDenied).count();
+    assert_eq!(denied, 4);
+    assert!(running.shutdown().await.is_ok());
+}
+
 async fn wait_until(condition: impl Fn() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !condition() {
