@@ -55,7 +55,7 @@ impl<H: TaskHandler> Context<H> {
 }
 
 /// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
-/// finished or been handed back to C1) or C1 refuses the connector for good (then returns the
+/// finished or been handed back to C1) or C1 refuses the first Hello for good (then returns the
 /// error). `ready` turns true after the first successful Hello and false when polling stops.
 ///
 /// ```text
