@@ -52,6 +52,24 @@ impl FakeBatonService {
     }
 }
 
+/// The first `os_info` field left empty, if any (all of them when `os_info` is absent).
+fn empty_os_info_field(hello: &BatonServiceHelloRequest) -> Option<&'static str> {
+    let Some(os) = hello.os_info.as_ref() else { return Some("*") };
+    [
+        ("hostname", &os.hostname),
+        ("os", &os.os),
+        ("platform", &os.platform),
+        ("platform_version", &os.platform_version),
+        ("platform_family", &os.platform_family),
+        ("kernel_version", &os.kernel_version),
+        ("kernel_arch", &os.kernel_arch),
+        ("virtualization_system", &os.virtualization_system),
+    ]
+    .into_iter()
+    .find(|(_, value)| value.is_empty())
+    .map(|(name, _)| name)
+}
+
 #[tonic::async_trait]
 impl BatonService for FakeBatonService {
     async fn hello(
@@ -65,6 +83,10 @@ impl BatonService for FakeBatonService {
                 Code::Unauthenticated,
                 "this connector is not allowed in".to_owned(),
             ));
+        }
+        if let Some(field) = empty_os_info_field(request.get_ref()) {
+            // As C1 does: a registration with an empty host fact is refused.
+            return Err(self.refuse("Hello", Code::InvalidArgument, format!("os_info.{field} is empty")));
         }
         lock(&self.state).recorded.hellos.push(request.into_inner());
         Ok(Response::new(BatonServiceHelloResponse::default()))
