@@ -65,6 +65,12 @@ fn insert_authorization(metadata: &mut MetadataMap, value: &HeaderValue) -> Resu
     Ok(())
 }
 
+/// `<connector>/<version> c1-service/<version>`, as the Go SDK sends `<name> baton-sdk/<version>`
+/// (tonic appends its own token).
+pub(crate) fn user_agent(build: &crate::BuildInfo) -> String {
+    format!("{}/{} c1-service/{}", build.package, build.package_version, env!("CARGO_PKG_VERSION"))
+}
+
 pub(crate) fn is_fatal_code(code: tonic::Code) -> bool {
     use tonic::Code;
     matches!(
@@ -91,6 +97,7 @@ impl C1Client {
         roots: &TlsRoots,
         tokens: Arc<TokenSource>,
         call_timeout: Duration,
+        build: &crate::BuildInfo,
     ) -> Result<Self, crate::ServiceError> {
         let tls = roots.client_config(&[b"h2"])?;
         let target = authority.uri_authority();
@@ -101,6 +108,8 @@ impl C1Client {
         let endpoint = Endpoint::from_shared(format!("http://{target}"))
             .map_err(|err| invalid(err.to_string()))?
             .origin(origin)
+            .user_agent(user_agent(build))
+            .map_err(|err| invalid(format!("the user agent is not valid header text: {err}")))?
             .connect_timeout(Duration::from_secs(15))
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_timeout(Duration::from_secs(20))

@@ -80,7 +80,7 @@ pub async fn run<H: TaskHandler>(
         roots.client_config(&[b"h2", b"http/1.1"])?,
         config.timing.call_timeout,
     ));
-    let client = C1Client::new(&authority, &roots, tokens, config.timing.call_timeout)?;
+    let client = C1Client::new(&authority, &roots, tokens, config.timing.call_timeout, &config.build_info)?;
     let context = Arc::new(Context { client, handler, config });
 
     let stop = CancellationToken::new();

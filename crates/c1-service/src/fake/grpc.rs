@@ -88,7 +88,11 @@ impl BatonService for FakeBatonService {
             // As C1 does: a registration with an empty host fact is refused.
             return Err(self.refuse("Hello", Code::InvalidArgument, format!("os_info.{field} is empty")));
         }
-        lock(&self.state).recorded.hellos.push(request.into_inner());
+        let user_agent =
+            request.metadata().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let mut state = lock(&self.state);
+        state.recorded.hello_user_agents.push(user_agent);
+        state.recorded.hellos.push(request.into_inner());
         Ok(Response::new(BatonServiceHelloResponse::default()))
     }
 

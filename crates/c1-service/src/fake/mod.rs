@@ -111,6 +111,8 @@ pub struct RefusedCall {
 pub struct Recorded {
     pub token_requests: Vec<TokenRequestRecord>,
     pub hellos: Vec<BatonServiceHelloRequest>,
+    /// The `user-agent` of each Hello, in order.
+    pub hello_user_agents: Vec<String>,
     pub get_tasks: usize,
     pub heartbeats: Vec<BatonServiceHeartbeatRequest>,
     pub finishes: Vec<BatonServiceFinishTaskRequest>,

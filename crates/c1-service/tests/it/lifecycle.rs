@@ -21,6 +21,8 @@ async fn hello_carries_host_build_os_and_connector_metadata_then_ready() {
     let build = hello.build_info.as_ref().unwrap();
     assert_eq!((build.package.as_str(), build.package_version.as_str()), ("dummy-connector", "1.2.3"));
     assert!(build.lang_version.starts_with("rustc "), "{}", build.lang_version);
+    let user_agent = &recorded.hello_user_agents[0];
+    assert!(user_agent.starts_with("dummy-connector/1.2.3 c1-service/"), "{user_agent}");
     let os = hello.os_info.as_ref().unwrap();
     assert_eq!(os.os, std::env::consts::OS);
     assert_eq!(os.kernel_arch, std::env::consts::ARCH);
