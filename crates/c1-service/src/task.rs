@@ -200,7 +200,7 @@ async fn sync_and_upload<H: TaskHandler>(
     };
     let uploaded = upload_file(&context.client, plan)
         .await
-        .map_err(|error| TaskError::retryable(tonic::Code::Unavailable, Chain(&error).to_string()))?;
+        .map_err(|error| TaskError::retryable(error.code(), Chain(&error).to_string()))?;
     tracing::info!(
         task_id,
         bytes = uploaded.bytes,

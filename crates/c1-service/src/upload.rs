@@ -18,6 +18,17 @@ use tokio::time::Instant;
 use crate::client::{C1Client, CallError};
 use crate::error::Chain;
 
+impl UploadError {
+    /// The code the task is finished with: C1's own answer to the upload, when there is one.
+    pub(crate) fn code(&self) -> tonic::Code {
+        match self {
+            Self::Call { source: CallError::Status(status), .. } => status.code(),
+            Self::Call { source: CallError::Token(_), .. } => tonic::Code::Unauthenticated,
+            Self::Read { .. } => tonic::Code::Internal,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum UploadError {
     #[error("could not read the sync file {path}")]
@@ -81,7 +92,9 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
                 let bytes = *sent.lock().unwrap_or_else(|e| e.into_inner());
                 return Ok(Uploaded { bytes, duration: started.elapsed() });
             }
-            Err(source) if attempt >= attempts || source.is_fatal_for_retry() => {
+            // Every code is tried again, as the Go SDK does: a heartbeat's NotFound may be
+            // C1 catching up, and the upload is what the task was for.
+            Err(source) if attempt >= attempts => {
                 return Err(UploadError::Call { attempts: attempt, source });
             }
             Err(error) => {

@@ -138,6 +138,9 @@ impl BatonService for FakeBatonService {
         request: Request<BatonServiceHeartbeatRequest>,
     ) -> Result<Response<BatonServiceHeartbeatResponse>, Status> {
         self.admit("Heartbeat", &request)?;
+        if lock(&self.state).knobs.tasks_forgotten {
+            return Err(self.refuse("Heartbeat", Code::NotFound, "no such task".to_owned()));
+        }
         let beat = request.into_inner();
         let mut state = lock(&self.state);
         state.recorded.heartbeats.push(beat.clone());
@@ -166,6 +169,10 @@ impl BatonService for FakeBatonService {
         request: Request<Streaming<BatonServiceUploadAssetRequest>>,
     ) -> Result<Response<BatonServiceUploadAssetResponse>, Status> {
         self.admit("UploadAsset", &request)?;
+        if lock(&self.state).knobs.tasks_forgotten {
+            lock(&self.state).recorded.forgotten_uploads += 1;
+            return Err(self.refuse("UploadAsset", Code::NotFound, "no such task".to_owned()));
+        }
         let mut stream = request.into_inner();
         let mut record = UploadRecord::default();
         let outcome = receive_upload(&self.state, &mut stream, &mut record).await;

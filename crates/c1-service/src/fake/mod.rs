@@ -43,6 +43,8 @@ pub struct Knobs {
     pub unavailable_calls: usize,
     /// Hello answers Unauthenticated.
     pub hello_unauthenticated: bool,
+    /// Heartbeats and uploads answer NotFound, as C1 does for a task it no longer knows.
+    pub tasks_forgotten: bool,
     /// The next this-many GetTask calls answer PermissionDenied.
     pub get_task_permission_denied: usize,
     /// The next upload stream is broken off with Unavailable after its first data chunk.
@@ -62,6 +64,7 @@ impl Default for Knobs {
             token_endpoint_refuses: false,
             unavailable_calls: 0,
             hello_unauthenticated: false,
+            tasks_forgotten: false,
             get_task_permission_denied: 0,
             drop_next_upload: false,
             cancel_task_after_heartbeats: None,
@@ -111,6 +114,8 @@ pub struct RefusedCall {
 pub struct Recorded {
     pub token_requests: Vec<TokenRequestRecord>,
     pub hellos: Vec<BatonServiceHelloRequest>,
+    /// UploadAsset streams refused because the task was forgotten.
+    pub forgotten_uploads: usize,
     /// The `user-agent` of each Hello, in order.
     pub hello_user_agents: Vec<String>,
     pub get_tasks: usize,

@@ -296,6 +296,20 @@ async fn permission_denied_polls_never_end_the_daemon_and_work_resumes() {
     assert!(running.shutdown().await.is_ok());
 }
 
+#[tokio::test]
+async fn a_task_c1_no_longer_knows_is_still_uploaded_three_times_and_finished_with_the_upload_code() {
+    let harness = Harness::start(Knobs { tasks_forgotten: true, ..Knobs::default() }).await;
+    let sync = sync_task();
+    harness.fake.push_task(sync.clone());
+    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let (finish, recorded) = finish_of(&harness, &sync.id).await;
+    assert_eq!(recorded.forgotten_uploads, 3, "{recorded:?}");
+    let (code, message, non_retryable) = error_of(&finish);
+    assert_eq!(code, tonic::Code::NotFound, "{message}");
+    assert!(!non_retryable);
+    assert!(running.shutdown().await.is_ok());
+}
+
 async fn wait_until(condition: impl Fn() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !condition() {
