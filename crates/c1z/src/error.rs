@@ -52,6 +52,22 @@ pub enum WriteError {
     #[error("invalid .c1z target {path:?}: {reason}")]
     InvalidTarget { path: PathBuf, reason: &'static str },
 
+    #[error("{path:?} is a {kind}: a .c1z can only be written to a new path or over a regular file")]
+    UnsafeTarget { path: PathBuf, kind: &'static str },
+
+    #[error("another sync is writing {}", path.display())]
+    TargetBusy { path: PathBuf },
+
+    #[error("the sync was cancelled before it was published; the target was not touched")]
+    Cancelled,
+
+    #[error("reading the previous sync {path:?} for comparison failed")]
+    Previous {
+        path: PathBuf,
+        #[source]
+        source: Box<ReadError>,
+    },
+
     #[error("invalid writer option: {0}")]
     InvalidOption(String),
 

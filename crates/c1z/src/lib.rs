@@ -23,7 +23,7 @@ pub use reader::{C1zReader, ReaderOptions, Rows, SyncRun};
 pub use schema::REQUIRED_TABLES;
 pub use sync_id::{SYNC_ID_LEN, is_valid_sync_id};
 pub use timefmt::{format_timestamp, parse_timestamp};
-pub use writer::{C1zWriter, Clock, WriteSummary, WriterOptions};
+pub use writer::{C1zWriter, Clock, WriteSummary, WriterOptions, check_target, remove_stale_files};
 
 /// The five bytes every v1 `.c1z` starts with.
 pub const MAGIC: &[u8; 5] = b"C1ZF\0";

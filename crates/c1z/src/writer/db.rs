@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 use tempfile::TempPath;
 
 use super::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
-use super::{Clock, integrity};
+use super::{Cancel, Clock, integrity, target};
 use crate::Counts;
 use crate::error::{RowKind, WriteError};
 use crate::schema::{CREATE_STATEMENTS, is_deferred_index};
@@ -98,10 +98,10 @@ impl BuildDb {
         clock: Clock,
         batch_size: usize,
     ) -> Result<Self, WriteError> {
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let path = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".db-build")
+            .prefix(&target::temp_prefix(target))
+            .suffix(target::BUILD_SUFFIX)
+            .rand_bytes(target::RANDOM_CHARS)
             .tempfile_in(dir)
             .map_err(WriteError::io("creating a temporary database in", dir))?
             .into_temp_path();
@@ -281,7 +281,8 @@ impl BuildDb {
     }
 
     /// Checks integrity, ends the sync run and closes the database.
-    pub(crate) fn finish(mut self) -> Result<BuiltDb, WriteError> {
+    pub(crate) fn finish(mut self, cancel: &Cancel) -> Result<BuiltDb, WriteError> {
+        cancel.check()?;
         self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
         // Before the integrity check, which reads through them.
         let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the index transaction"))?;
@@ -289,7 +290,9 @@ impl BuildDb {
             tx.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
         }
         tx.commit().map_err(WriteError::sqlite("committing the v1 indexes"))?;
+        cancel.check()?;
         integrity::check(&self.conn)?;
+        cancel.check()?;
         let ended_at = self.now_text();
         self.conn
             .execute(END_SYNC_RUN, params![self.sync_id, ended_at])

@@ -5,16 +5,20 @@ mod db;
 mod integrity;
 mod publish;
 mod rows;
+mod target;
 mod typed;
 
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 
 pub(crate) use self::db::BuildDb;
 pub(crate) use self::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
+pub use self::target::{check_target, remove_stale_files};
 use crate::Counts;
 use crate::error::WriteError;
 use crate::sync_id::{is_valid_sync_id, new_sync_id};
@@ -34,11 +38,29 @@ pub struct WriterOptions {
     /// Rows per SQLite transaction (default 1_000). The rollback journal is in memory and holds
     /// a copy of every page a transaction touches, so bigger batches cost memory for little speed.
     pub batch_size: usize,
+    /// Set to `true` to cancel: `finish()` then returns [`WriteError::Cancelled`] and publishes
+    /// nothing. It looks before the integrity check, between chunks while compressing and right
+    /// before the rename; after the rename the sync is published.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 1_000 }
+        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 1_000, cancel: None }
+    }
+}
+
+/// The optional cancel flag, looked at by `finish()`.
+#[derive(Clone, Default)]
+pub(crate) struct Cancel(Option<Arc<AtomicBool>>);
+
+impl Cancel {
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.as_ref().is_some_and(|flag| flag.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn check(&self) -> Result<(), WriteError> {
+        if self.is_set() { Err(WriteError::Cancelled) } else { Ok(()) }
     }
 }
 
@@ -49,6 +71,7 @@ impl fmt::Debug for WriterOptions {
             .field("sync_id", &self.sync_id)
             .field("clock", &self.clock.as_ref().map(|_| "injected"))
             .field("batch_size", &self.batch_size)
+            .field("cancel", &self.cancel.as_ref().map(|flag| flag.load(Ordering::SeqCst)))
             .finish()
     }
 }
@@ -77,14 +100,22 @@ pub struct C1zWriter {
     target: PathBuf,
     compression_level: i32,
     db: Option<BuildDb>,
+    cancel: Cancel,
     // Reused encoding buffer, so `data` costs no allocation per row.
     scratch: Vec<u8>,
+    // Held (locked) until the writer drops, after the temporary files are gone.
+    _lock: File,
 }
 
 impl C1zWriter {
     /// Starts a full sync that will be published at `target`.
+    ///
+    /// The target must be absent or a regular file ([`check_target`]), and no other writer may
+    /// be writing it: this one holds an exclusive lock on `.<name>.lock` beside the target until
+    /// it finishes or drops, and a second one fails with [`WriteError::TargetBusy`].
     pub fn create(target: impl AsRef<Path>, options: WriterOptions) -> Result<Self, WriteError> {
         let target = target.as_ref().to_path_buf();
+        check_target(&target)?;
         let range = zstd::compression_level_range();
         if !(1..=*range.end()).contains(&options.compression_level) {
             return Err(WriteError::InvalidOption(format!(
@@ -103,12 +134,15 @@ impl C1zWriter {
             None => new_sync_id(clock()),
         };
         let dir = publish::target_dir(&target)?;
+        let lock = target::lock(&dir, &target)?;
         let db = BuildDb::create(&dir, &target, sync_id, clock, options.batch_size)?;
         Ok(C1zWriter {
             target,
             compression_level: options.compression_level,
             db: Some(db),
+            cancel: Cancel(options.cancel),
             scratch: Vec::new(),
+            _lock: lock,
         })
     }
 
@@ -147,9 +181,9 @@ impl C1zWriter {
     pub fn finish(mut self) -> Result<WriteSummary, WriteError> {
         let db = self.db.take().expect("the database is only taken by finish, which consumes self");
         // On any error `db` drops here, which deletes the temporary database.
-        let built = db.finish()?;
+        let built = db.finish(&self.cancel)?;
         let (raw_bytes, compressed_bytes) =
-            publish::compress_and_replace(built.path(), &self.target, self.compression_level)?;
+            publish::compress_and_replace(built.path(), &self.target, self.compression_level, &self.cancel)?;
         let summary = WriteSummary {
             path: self.target.clone(),
             sync_id: built.sync_id.clone(),

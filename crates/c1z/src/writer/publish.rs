@@ -3,12 +3,16 @@
 //! target is replaced whole or not at all.
 
 use std::fs::{File, Permissions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::{Cancel, target};
 use crate::MAGIC;
 use crate::error::WriteError;
+
+/// Uncompressed bytes between two looks at the cancel flag.
+const CHUNK: usize = 1 << 20;
 
 /// The directory the target lives in (where the temporary files go, so the rename is atomic).
 pub(crate) fn target_dir(target: &Path) -> Result<PathBuf, WriteError> {
@@ -29,29 +33,41 @@ pub(crate) fn target_dir(target: &Path) -> Result<PathBuf, WriteError> {
 }
 
 /// Compresses `db` into the target; returns (raw bytes, published bytes).
-pub(crate) fn compress_and_replace(db: &Path, target: &Path, level: i32) -> Result<(u64, u64), WriteError> {
+pub(crate) fn compress_and_replace(
+    db: &Path,
+    target: &Path,
+    level: i32,
+    cancel: &Cancel,
+) -> Result<(u64, u64), WriteError> {
     let dir = target_dir(target)?;
     let mut input = File::open(db).map_err(WriteError::io("opening the built database", db))?;
     let raw_bytes = input.metadata().map_err(WriteError::io("reading the size of", db))?.len();
     // A unique name per run, so overlapping runs never publish or delete each other's file; the
     // mode is 0600 from creation, so the file is never readable by others, not even briefly.
     // Dropping `staging` on any error below deletes it.
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
+        .prefix(&target::temp_prefix(target))
+        .suffix(target::STAGING_SUFFIX)
+        .rand_bytes(target::RANDOM_CHARS)
         .permissions(Permissions::from_mode(0o600))
         .tempfile_in(&dir)
         .map_err(WriteError::io("creating a staging file in", &dir))?;
     let staging_path = staging.path().to_path_buf();
 
-    write_frame(&mut input, staging.as_file_mut(), raw_bytes, level)
-        .map_err(WriteError::io("compressing into", &staging_path))?;
+    match write_frame(&mut input, staging.as_file_mut(), raw_bytes, level, cancel) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::Interrupted && cancel.is_set() => {
+            return Err(WriteError::Cancelled);
+        }
+        Err(e) => return Err(WriteError::io("compressing into", &staging_path)(e)),
+    }
     let file = staging.as_file();
     file.sync_all().map_err(WriteError::io("fsyncing", &staging_path))?;
     let compressed_bytes =
         file.metadata().map_err(WriteError::io("reading the size of", &staging_path))?.len();
 
+    // The point of no return: a cancel seen here still leaves the target as it was.
+    cancel.check()?;
     // On failure the returned error owns the staging file and deletes it when dropped.
     staging.persist(target).map_err(|e| WriteError::io("renaming the staging file over", target)(e.error))?;
     File::open(&dir).and_then(|d| d.sync_all()).map_err(WriteError::io("fsyncing the directory", &dir))?;
@@ -59,7 +75,14 @@ pub(crate) fn compress_and_replace(db: &Path, target: &Path, level: i32) -> Resu
 }
 
 /// Magic, then ONE zstd frame with content size and checksum, streamed from `input`.
-fn write_frame(input: &mut File, output: &mut File, raw_bytes: u64, level: i32) -> io::Result<()> {
+/// A cancel shows as an `Interrupted` error between chunks.
+fn write_frame(
+    input: &mut File,
+    output: &mut File,
+    raw_bytes: u64,
+    level: i32,
+    cancel: &Cancel,
+) -> io::Result<()> {
     output.write_all(MAGIC)?;
     let mut encoder = zstd::stream::write::Encoder::new(output, level)?;
     encoder.include_checksum(true)?;
@@ -67,6 +90,18 @@ fn write_frame(input: &mut File, output: &mut File, raw_bytes: u64, level: i32) 
     encoder.set_pledged_src_size(Some(raw_bytes))?;
     // No long-distance mode: levels 1..=22 keep the window at or under 2^27 = 128 MiB.
     encoder.long_distance_matching(false)?;
-    io::copy(input, &mut encoder)?;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        if cancel.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+        }
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        encoder.write_all(&buf[..n])?;
+    }
     encoder.finish().map(drop)
 }

@@ -223,27 +223,33 @@ fn another_runs_staging_file_is_left_alone() {
 }
 
 #[test]
-fn overlapping_runs_each_publish_a_whole_file() {
+fn concurrent_writers_to_one_target_let_one_in_and_refuse_the_others() {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("sync.c1z");
     let barrier = Barrier::new(4);
-    let sync_ids: Vec<String> = thread::scope(|scope| {
+    let outcomes: Vec<Result<String, WriteError>> = thread::scope(|scope| {
         let runs: Vec<_> = (0..4)
             .map(|n| {
                 let (target, barrier) = (&target, &barrier);
                 scope.spawn(move || {
-                    let mut writer = C1zWriter::create(target, WriterOptions::default()).expect("creates");
-                    org(20 + n, 2).write(&mut writer).expect("writes");
+                    let created = C1zWriter::create(target, WriterOptions::default());
+                    // Every run has tried to create before any finishes (and releases the lock).
                     barrier.wait();
-                    writer.finish().expect("every run publishes").sync_id
+                    let mut writer = created?;
+                    org(20 + n, 2).write(&mut writer)?;
+                    writer.finish().map(|summary| summary.sync_id)
                 })
             })
             .collect();
         runs.into_iter().map(|run| run.join().expect("the run did not panic")).collect()
     });
+    let published: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(published.len(), 1, "{outcomes:?}");
+    for refused in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(matches!(refused, WriteError::TargetBusy { path } if path == &target), "{refused:?}");
+    }
     let reader = C1zReader::open(&target, ReaderOptions::default()).expect("a whole file");
-    let published = reader.latest_finished_full_sync().expect("reads").expect("one sync").id;
-    assert!(sync_ids.contains(&published), "{published} is none of {sync_ids:?}");
+    assert_eq!(&reader.latest_finished_full_sync().expect("reads").expect("one sync").id, published[0]);
     assert_eq!(dir_entries(dir.path()), ["sync.c1z"], "temporary files were left behind");
 }
 

@@ -10,3 +10,4 @@ mod model;
 mod round_trip;
 mod schema;
 mod support;
+mod target;

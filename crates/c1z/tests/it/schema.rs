@@ -7,7 +7,7 @@ use c1z::C1zWriter;
 use rusqlite::Connection;
 
 use crate::model::{fixed_options, org};
-use crate::support::{GO_FIXTURE, decompress};
+use crate::support::{decompress, go_fixture};
 
 type MasterRow = (String, String, String, Option<String>);
 
@@ -59,9 +59,10 @@ fn the_database_is_closed_in_rollback_journal_mode() {
 /// from a newer SDK: four `v1_sync_runs` columns and one grants index.
 #[test]
 fn differs_from_the_go_sdk_schema_only_by_newer_sdk_additions() {
+    let Some(fixture) = go_fixture() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let ours = sqlite_master(&written_db(dir.path()), dir.path(), "ours.db");
-    let theirs = sqlite_master(&decompress(Path::new(GO_FIXTURE)), dir.path(), "theirs.db");
+    let theirs = sqlite_master(&decompress(&fixture), dir.path(), "theirs.db");
 
     let only_ours: Vec<&str> =
         ours.iter().filter(|row| !theirs.iter().any(|t| t.1 == row.1)).map(|row| row.1.as_str()).collect();
