@@ -325,8 +325,8 @@ fn task_type_name(task_type: Option<&TaskType>) -> &'static str {
             TaskType::ActionStatus(_) => "action_status",
             TaskType::CreateSyncDiff(_) => "create_sync_diff",
             TaskType::CompactSyncs(_) => "compact_syncs",
-            TaskType::SyncPartial(_) => "sync_partial",
             TaskType::ListEventFeeds(_) => "list_event_feeds",
+            TaskType::ListEvents(_) => "list_events",
             TaskType::IssueCredential(_) => "issue_credential",
         },
     }

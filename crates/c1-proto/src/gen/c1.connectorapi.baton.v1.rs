@@ -417,22 +417,10 @@ pub mod task {
         }
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
-    pub struct SyncPartialTask {
+    pub struct ListEventFeedsTask {
         #[prost(message, repeated, tag = "1")]
         pub annotations: ::prost::alloc::vec::Vec<::prost_types::Any>,
     }
-    impl ::prost::Name for SyncPartialTask {
-        const NAME: &'static str = "SyncPartialTask";
-        const PACKAGE: &'static str = "c1.connectorapi.baton.v1";
-        fn full_name() -> ::prost::alloc::string::String {
-            "c1.connectorapi.baton.v1.Task.SyncPartialTask".into()
-        }
-        fn type_url() -> ::prost::alloc::string::String {
-            "type.googleapis.com/c1.connectorapi.baton.v1.Task.SyncPartialTask".into()
-        }
-    }
-    #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
-    pub struct ListEventFeedsTask {}
     impl ::prost::Name for ListEventFeedsTask {
         const NAME: &'static str = "ListEventFeedsTask";
         const PACKAGE: &'static str = "c1.connectorapi.baton.v1";
@@ -443,6 +431,30 @@ pub mod task {
             "type.googleapis.com/c1.connectorapi.baton.v1.Task.ListEventFeedsTask".into()
         }
     }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct ListEventsTask {
+        #[prost(message, repeated, tag = "1")]
+        pub annotations: ::prost::alloc::vec::Vec<::prost_types::Any>,
+        #[prost(string, tag = "2")]
+        pub cursor: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "3")]
+        pub start_at: ::core::option::Option<::prost_types::Timestamp>,
+        #[prost(string, tag = "4")]
+        pub event_feed_id: ::prost::alloc::string::String,
+        #[prost(uint32, tag = "5")]
+        pub page_size: u32,
+    }
+    impl ::prost::Name for ListEventsTask {
+        const NAME: &'static str = "ListEventsTask";
+        const PACKAGE: &'static str = "c1.connectorapi.baton.v1";
+        fn full_name() -> ::prost::alloc::string::String {
+            "c1.connectorapi.baton.v1.Task.ListEventsTask".into()
+        }
+        fn type_url() -> ::prost::alloc::string::String {
+            "type.googleapis.com/c1.connectorapi.baton.v1.Task.ListEventsTask".into()
+        }
+    }
+    /// Its fields are not declared here: this connector refuses the task without reading it.
     #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
     pub struct IssueCredentialTask {}
     impl ::prost::Name for IssueCredentialTask {
@@ -546,9 +558,9 @@ pub mod task {
         #[prost(message, tag = "120")]
         CompactSyncs(CompactSyncs),
         #[prost(message, tag = "121")]
-        SyncPartial(SyncPartialTask),
-        #[prost(message, tag = "122")]
         ListEventFeeds(ListEventFeedsTask),
+        #[prost(message, tag = "122")]
+        ListEvents(ListEventsTask),
         #[prost(message, tag = "123")]
         IssueCredential(IssueCredentialTask),
     }
@@ -698,10 +710,16 @@ impl ::prost::Name for BatonServiceGetTaskResponse {
     }
 }
 /// Batched polling; this connector uses GetTask.
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, ::prost::Message)]
 pub struct BatonServiceGetTasksRequest {
     #[prost(string, tag = "1")]
     pub host_id: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "2")]
+    pub page_size: u32,
+    #[prost(string, repeated, tag = "3")]
+    pub known_task_ids: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(message, repeated, tag = "4")]
+    pub annotations: ::prost::alloc::vec::Vec<::prost_types::Any>,
 }
 impl ::prost::Name for BatonServiceGetTasksRequest {
     const NAME: &'static str = "BatonServiceGetTasksRequest";

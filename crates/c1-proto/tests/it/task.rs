@@ -48,6 +48,23 @@ fn every_arm_from_100_to_123_decodes_to_a_task_type() {
 }
 
 #[test]
+fn arms_121_and_122_are_the_event_feed_listings_with_their_fields() {
+    let feeds = Task::decode(task_bytes(121, &[]).as_slice()).expect("decodes");
+    assert!(matches!(feeds.task_type, Some(task::TaskType::ListEventFeeds(_))), "{:?}", feeds.task_type);
+    let mut list_events = len_field(2, b"cursor-1"); // cursor
+    list_events.extend(len_field(4, b"feed-a")); // event_feed_id
+    list_events.extend(varint_field(5, 50)); // page_size
+    let events = Task::decode(task_bytes(122, &list_events).as_slice()).expect("decodes");
+    let Some(task::TaskType::ListEvents(events)) = events.task_type else {
+        panic!("arm 122 is list_events: {:?}", events.task_type);
+    };
+    assert_eq!(
+        (events.cursor.as_str(), events.event_feed_id.as_str(), events.page_size),
+        ("cursor-1", "feed-a", 50)
+    );
+}
+
+#[test]
 fn an_arm_newer_than_the_subset_decodes_without_a_task_type() {
     let task = Task::decode(task_bytes(150, b"").as_slice()).expect("unknown fields are skipped");
     assert_eq!(task.id, "2abcdefghijklmnopqrstuvwxyz");

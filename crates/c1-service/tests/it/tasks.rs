@@ -6,7 +6,7 @@ use std::time::Duration;
 use c1_proto::connectorapi::baton::v1::baton_service_finish_task_request::FinalState;
 use c1_proto::connectorapi::baton::v1::task::{
     CreateAccountTask, CreateResourceTask, DeleteResourceTask, EventFeedTask, GrantTask, IssueCredentialTask,
-    RevokeTask, RotateCredentialsTask, SyncFullTask, TaskType,
+    ListEventFeedsTask, RevokeTask, RotateCredentialsTask, SyncFullTask, TaskType,
 };
 use c1_proto::connectorapi::baton::v1::{BatonServiceFinishTaskRequest, Task};
 use c1_service::fake::{Knobs, Recorded};
@@ -171,8 +171,10 @@ async fn other_task_types_finish_unknown_and_retryable() {
     let harness = Harness::start(Knobs::default()).await;
     let event_feed = task(TaskType::EventFeed(EventFeedTask::default()));
     let unset = Task { task_type: None, ..task(TaskType::EventFeed(EventFeedTask::default())) };
+    let feeds = task(TaskType::ListEventFeeds(ListEventFeedsTask::default()));
     harness.fake.push_task(event_feed.clone());
     harness.fake.push_task(unset.clone());
+    harness.fake.push_task(feeds.clone());
     let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
     let (finish, _) = finish_of(&harness, &event_feed.id).await;
     assert_eq!(
@@ -181,6 +183,9 @@ async fn other_task_types_finish_unknown_and_retryable() {
     );
     let (finish, _) = finish_of(&harness, &unset.id).await;
     assert_eq!(error_of(&finish), (tonic::Code::Unknown, "unsupported task type: unset".to_owned(), false));
+    let (finish, _) = finish_of(&harness, &feeds.id).await;
+    let expected = (tonic::Code::Unknown, "unsupported task type: list_event_feeds".to_owned(), false);
+    assert_eq!(error_of(&finish), expected);
     assert!(running.shutdown().await.is_ok());
 }
 
