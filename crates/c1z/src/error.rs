@@ -65,7 +65,7 @@ pub enum WriteError {
     Previous {
         path: PathBuf,
         #[source]
-        source: Box<ReadError>,
+        source: ReadError,
     },
 
     #[error("invalid writer option: {0}")]
@@ -135,8 +135,9 @@ pub enum ReadError {
     CorruptFrame { path: PathBuf, reason: String },
 
     #[error(
-        "{path:?} decodes to more than the limit of {limit} bytes; raise ReaderOptions::max_decoded_bytes \
-         if the file is trusted"
+        "{path:?} decodes to more than the cap of {} ({limit} bytes) on the decompressed database; \
+         the caller can raise the cap to read a larger file it trusts",
+        human_bytes(*limit)
     )]
     TooLarge { path: PathBuf, limit: u64 },
 
@@ -145,6 +146,14 @@ pub enum ReadError {
 
     #[error("{path:?} has no table {table}: it is not a v1 .c1z (or it is damaged)")]
     MissingTable { path: PathBuf, table: &'static str },
+
+    #[error("{path:?} has no column {column} in table {table}: it is not a v1 .c1z (or it is damaged)")]
+    MissingColumn { path: PathBuf, table: &'static str, column: &'static str },
+
+    #[error(
+        "{path:?} holds {found}, which a v1 .c1z never has: the file is refused before any of it is read"
+    )]
+    UnsupportedSchema { path: PathBuf, found: String },
 
     #[error("{action} {path:?} failed")]
     Io {
@@ -174,6 +183,21 @@ pub enum ReadError {
         #[source]
         source: DecodeError,
     },
+}
+
+/// `limit` in the largest binary unit that shows it without a fraction, or to one decimal.
+fn human_bytes(limit: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if limit >= size {
+            return if limit % size == 0 {
+                format!("{} {unit}", limit / size)
+            } else {
+                format!("{:.1} {unit}", limit as f64 / size as f64)
+            };
+        }
+    }
+    format!("{limit} bytes")
 }
 
 /// The protobuf decoding error behind [`ReadError::Decode`].

@@ -38,3 +38,17 @@ pub struct Counts {
     /// Resources per resource type id.
     pub resources_by_type: BTreeMap<String, u64>,
 }
+
+/// How the sync being written differs from the previous file's latest finished full sync
+/// ([`C1zWriter::compare_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Row counts of the previous sync.
+    pub previous: Counts,
+    /// Previous resources whose id is absent from the new sync, per resource type id.
+    pub vanished_by_type: BTreeMap<String, u64>,
+    /// Resources in both syncs that were not DISABLED before and are DISABLED now, per type id.
+    pub disabled_by_type: BTreeMap<String, u64>,
+    /// Previous grants whose id is absent from the new sync.
+    pub grants_vanished: u64,
+}

@@ -1,7 +1,9 @@
 //! [`C1zReader`]: opens a v1 `.c1z` (ours or the Go SDK's) read-only from a private
 //! decompressed copy.
 
+mod check;
 mod decompress;
+mod guard;
 mod rows;
 mod syncs;
 mod typed;
@@ -12,17 +14,19 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tempfile::TempPath;
 
+use self::guard::QueryGuard;
 pub(crate) use self::rows::DataTable;
 pub use self::rows::Rows;
 pub use self::syncs::SyncRun;
 use crate::Counts;
 use crate::error::ReadError;
-use crate::schema::REQUIRED_TABLES;
 
 /// Limits and places for a [`C1zReader`].
 #[derive(Debug, Clone)]
 pub struct ReaderOptions {
-    /// Refuse files whose database decodes to more than this (default 10 GiB).
+    /// Refuse files whose database decodes to more than this (default 10 GiB, 1 GiB for
+    /// [`ReaderOptions::interactive`]). Counted as the data is decompressed, whatever the frame
+    /// header declares.
     pub max_decoded_bytes: u64,
     /// Where the decompressed database goes (default: the system temp directory).
     pub temp_dir: Option<PathBuf>,
@@ -30,7 +34,15 @@ pub struct ReaderOptions {
 
 impl Default for ReaderOptions {
     fn default() -> Self {
-        ReaderOptions { max_decoded_bytes: 10 * 1024 * 1024 * 1024, temp_dir: None }
+        ReaderOptions { max_decoded_bytes: 10 << 30, temp_dir: None }
+    }
+}
+
+impl ReaderOptions {
+    /// For a person looking at a file: a 1 GiB cap on the decompressed database, so a hostile
+    /// file costs little disk and time; raise `max_decoded_bytes` for a larger trusted file.
+    pub fn interactive() -> Self {
+        ReaderOptions { max_decoded_bytes: 1 << 30, ..ReaderOptions::default() }
     }
 }
 
@@ -41,19 +53,28 @@ pub struct C1zReader {
     _db: TempPath,
     path: PathBuf,
     sync_columns: String,
+    guard: QueryGuard,
 }
 
 impl C1zReader {
-    /// Checks the magic, decompresses within the limits, opens the database read-only and
-    /// checks that the v1 tables are there.
+    /// Checks the magic, decompresses within the limits, opens the database read-only with
+    /// bounded queries, and checks its schema before reading anything else: the v1 tables and
+    /// the columns the reader reads must be there, and views, triggers, virtual tables and
+    /// generated columns are refused ([`ReadError::UnsupportedSchema`]).
     pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, ReadError> {
         let path = path.as_ref().to_path_buf();
         let temp_dir = options.temp_dir.unwrap_or_else(std::env::temp_dir);
         let db = decompress::decompress_to_temp(&path, &temp_dir, options.max_decoded_bytes)?;
-        let conn = open_read_only(&db).map_err(|e| sqlite_open_error(&path, e))?;
-        check_tables(&conn, &path)?;
+        let mut conn = open_read_only(&db).map_err(|e| sqlite_open_error(&path, e))?;
+        let guard = guard::install(&mut conn).map_err(|e| sqlite_open_error(&path, e))?;
+        check::check_schema(&conn, &path, |e| sqlite_open_error(&path, e))?;
         let sync_columns = syncs::select_list(&conn)?;
-        Ok(C1zReader { conn, _db: db, path, sync_columns })
+        Ok(C1zReader { conn, _db: db, path, sync_columns, guard })
+    }
+
+    /// The private decompressed database (for ATTACH by the writer's comparison).
+    pub(crate) fn db_path(&self) -> &Path {
+        &self._db
     }
 
     /// The `.c1z` this reader opened.
@@ -63,6 +84,7 @@ impl C1zReader {
 
     /// Every sync run in the file, oldest row first.
     pub fn syncs(&self) -> Result<Vec<SyncRun>, ReadError> {
+        self.guard.arm();
         let sql = format!("SELECT {} FROM v1_sync_runs ORDER BY id", self.sync_columns);
         let raw = self
             .conn
@@ -74,6 +96,7 @@ impl C1zReader {
 
     /// The sync run with this id.
     pub fn sync(&self, sync_id: &str) -> Result<SyncRun, ReadError> {
+        self.guard.arm();
         let sql = format!("SELECT {} FROM v1_sync_runs WHERE sync_id = ?1", self.sync_columns);
         self.conn
             .query_row(&sql, params![sync_id], syncs::from_row)
@@ -85,6 +108,7 @@ impl C1zReader {
 
     /// The sync readers show: the latest finished `full` sync (by `ended_at`), if any.
     pub fn latest_finished_full_sync(&self) -> Result<Option<SyncRun>, ReadError> {
+        self.guard.arm();
         // When the file predates `sync_type`, the select list aliases `'full' AS sync_type`, and
         // SQLite resolves that alias in WHERE: every finished sync then counts as full.
         let sql = format!(
@@ -104,6 +128,7 @@ impl C1zReader {
     pub fn counts(&self, sync_id: &str) -> Result<Counts, ReadError> {
         self.sync(sync_id)?;
         let count = |table: &str| -> Result<u64, ReadError> {
+            self.guard.arm();
             self.conn
                 .query_row(
                     &format!("SELECT count(*) FROM {table} WHERE sync_id = ?1"),
@@ -120,6 +145,7 @@ impl C1zReader {
                  GROUP BY resource_type_id ORDER BY resource_type_id",
             )
             .map_err(ReadError::sqlite("counting resources per type"))?;
+        self.guard.arm();
         let resources_by_type = by_type
             .query_map(params![sync_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -139,7 +165,7 @@ impl C1zReader {
     /// Decoded rows of `table` for `sync_id`, streamed page by page.
     pub(crate) fn rows<T>(&self, table: DataTable, sync_id: &str) -> Result<Rows<'_, T>, ReadError> {
         self.sync(sync_id)?;
-        Ok(Rows::new(&self.conn, table, sync_id))
+        Ok(Rows::new(&self.conn, &self.guard, table, sync_id))
     }
 }
 
@@ -159,7 +185,7 @@ fn open_read_only(db: &Path) -> rusqlite::Result<Connection> {
     )
 }
 
-fn uri_escape(path: &str) -> String {
+pub(crate) fn uri_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {
@@ -178,20 +204,4 @@ fn sqlite_open_error(path: &Path, e: rusqlite::Error) -> ReadError {
     } else {
         ReadError::sqlite("opening the decompressed database")(e)
     }
-}
-
-fn check_tables(conn: &Connection, path: &Path) -> Result<(), ReadError> {
-    let mut statement = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .map_err(|e| sqlite_open_error(path, e))?;
-    let tables: Vec<String> = statement
-        .query_map([], |row| row.get(0))
-        .and_then(|rows| rows.collect())
-        .map_err(|e| sqlite_open_error(path, e))?;
-    for required in REQUIRED_TABLES {
-        if !tables.iter().any(|t| t == required) {
-            return Err(ReadError::MissingTable { path: path.to_path_buf(), table: required });
-        }
-    }
-    Ok(())
 }

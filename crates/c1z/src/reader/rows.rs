@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use rusqlite::{Connection, params};
 
+use super::QueryGuard;
 use crate::error::ReadError;
 
 const PAGE_SIZE: i64 = 1000;
@@ -50,6 +51,7 @@ impl DataTable {
 /// The decoded messages of one table for one sync, in the order they were written.
 pub struct Rows<'a, T> {
     conn: &'a Connection,
+    guard: &'a QueryGuard,
     table: DataTable,
     sync_id: String,
     after_id: i64,
@@ -59,9 +61,10 @@ pub struct Rows<'a, T> {
 }
 
 impl<'a, T> Rows<'a, T> {
-    pub(crate) fn new(conn: &'a Connection, table: DataTable, sync_id: &str) -> Self {
+    pub(crate) fn new(conn: &'a Connection, guard: &'a QueryGuard, table: DataTable, sync_id: &str) -> Self {
         Rows {
             conn,
+            guard,
             table,
             sync_id: sync_id.to_owned(),
             after_id: 0,
@@ -72,6 +75,7 @@ impl<'a, T> Rows<'a, T> {
     }
 
     fn fetch_page(&mut self) -> Result<(), ReadError> {
+        self.guard.arm();
         let mut statement = self
             .conn
             .prepare_cached(self.table.page_query())

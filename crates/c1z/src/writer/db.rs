@@ -131,7 +131,7 @@ impl BuildDb {
         debug_assert_eq!(mode.to_ascii_lowercase(), "memory");
         self.conn
             .execute_batch(
-                "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = FILE; \
+                "PRAGMA trusted_schema = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = FILE; \
                  PRAGMA page_size = 4096;",
             )
             .map_err(WriteError::sqlite("configuring the temporary database"))?;
@@ -156,6 +156,32 @@ impl BuildDb {
 
     pub(crate) fn counts(&self) -> &Counts {
         &self.counts
+    }
+
+    /// Runs `f` with the database at `path` attached read-only as `schema`. ATTACH cannot run in
+    /// a transaction, so the current batch is committed first and a new one begun after.
+    pub(crate) fn with_attached<R>(
+        &self,
+        path: &Path,
+        schema: &str,
+        f: impl FnOnce(&Connection) -> Result<R, WriteError>,
+    ) -> Result<R, WriteError> {
+        self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing a batch"))?;
+        let uri = format!("file:{}?mode=ro&immutable=1", crate::reader::uri_escape(&path.to_string_lossy()));
+        let attached = self
+            .conn
+            .execute(&format!("ATTACH DATABASE ?1 AS {schema}"), params![uri])
+            .map_err(WriteError::sqlite("attaching the previous database"));
+        let result = attached.and_then(|_| {
+            let result = f(&self.conn);
+            let detached = self
+                .conn
+                .execute_batch(&format!("DETACH DATABASE {schema}"))
+                .map_err(WriteError::sqlite("detaching the previous database"));
+            result.and_then(|r| detached.map(|()| r))
+        });
+        let begun = self.conn.execute_batch("BEGIN").map_err(WriteError::sqlite("starting a batch"));
+        result.and_then(|r| begun.map(|()| r))
     }
 
     fn now_text(&mut self) -> String {

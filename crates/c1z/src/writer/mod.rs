@@ -1,6 +1,7 @@
 //! [`C1zWriter`]: one full sync into a SQLite database built next to the target, published as a
 //! `.c1z` by `finish()`.
 
+mod compare;
 mod db;
 mod integrity;
 mod publish;

@@ -1,5 +1,6 @@
 //! Integration tests of the `.c1z` writer and reader.
 
+mod compare;
 mod corrupt;
 mod determinism;
 mod failures;
