@@ -5,7 +5,7 @@ use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
-use crate::decode::{Listed, Row, decode_row, envelope};
+use crate::decode::{EnvelopeFault, Listed, Row, RowFault, decode_row, envelope};
 use crate::error::PageLabel;
 use crate::paging::{listing, rows};
 use crate::request::{ApiRequest, GroupQuery, PersonQuery};
@@ -138,18 +138,23 @@ impl ChartHopClient {
     }
 
     /// The documented way to read one person's memberships: `GET person/{id}?fields=groupIds`.
-    /// An answer without the key means no group.
+    /// ChartHop leaves out the fields a token may not read, so an answer without `groupIds`
+    /// (or with another shape than an array of strings) is [`Error::MembershipUnreadable`],
+    /// never "no group"; a person without groups answers `[]`.
     pub async fn person_group_ids(&self, person_id: &str) -> Result<Vec<String>, Error> {
         let request = ApiRequest::person_get(self.org(), person_id, &["groupIds"], None);
         let body = self.inner.transport.get_json(&request, &PageLabel::default()).await?;
-        let ids = match single_object(&body) {
-            Some(map) => Row(map).id_list("groupIds"),
-            None => return Err(self.not_an_object(&request)),
+        let Some(map) = single_object(&body) else { return Err(self.not_an_object(&request)) };
+        let unreadable = |found| Error::MembershipUnreadable {
+            endpoint: self.endpoint(&request),
+            person_id: person_id.to_owned(),
+            found,
         };
-        if ids.is_none() {
-            tracing::debug!(person = %person_id, "no groupIds in the person's answer; taken as no group");
+        match Row(map).group_ids() {
+            Ok(Some(ids)) => Ok(ids),
+            Ok(None) => Err(unreadable("no value")),
+            Err(found) => Err(unreadable(found)),
         }
-        Ok(ids.unwrap_or_default())
     }
 
     /// One person with the fields `query` asks for (`include_all` does not apply).
@@ -162,30 +167,40 @@ impl ChartHopClient {
         if Row(&map).id().is_none() {
             map.insert("id".into(), Value::String(person_id.to_owned()));
         }
-        Ok(Person::decode(Row(&map)).expect("the id was just ensured"))
+        Person::decode(Row(&map)).map_err(|fault| self.row_error(&request, PageLabel::default(), 1, fault))
     }
 
     async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {
         let body = self.inner.transport.get_json(&request, &label).await?;
-        let raw = envelope(body).map_err(|reason| Error::Decode {
-            endpoint: self.endpoint(&request),
-            page: label.clone(),
-            reason,
+        let endpoint = || self.endpoint(&request);
+        let raw = envelope(body).map_err(|fault| match fault {
+            EnvelopeFault::NotAnObject(found) => Error::Decode {
+                endpoint: endpoint(),
+                page: label.clone(),
+                reason: format!("expected a JSON object with a 'data' array, got {found}"),
+            },
+            EnvelopeFault::Data(found) => {
+                Error::InvalidData { endpoint: endpoint(), page: label.clone(), found }
+            }
+            EnvelopeFault::Next(found) => {
+                Error::InvalidNext { endpoint: endpoint(), page: label.clone(), found }
+            }
         })?;
         let mut items = Vec::with_capacity(raw.rows.len());
         for (index, row) in raw.rows.iter().enumerate() {
-            match decode_row(row) {
-                Some(item) => items.push(item),
-                None => {
-                    return Err(Error::MissingId {
-                        endpoint: self.endpoint(&request),
-                        page: label,
-                        row: index + 1,
-                    });
-                }
-            }
+            let item =
+                decode_row(row).map_err(|fault| self.row_error(&request, label.clone(), index + 1, fault))?;
+            items.push(item);
         }
         Ok(Page { items, next: raw.next, duplicates_dropped: 0 })
+    }
+
+    fn row_error(&self, request: &ApiRequest, page: PageLabel, row: usize, fault: RowFault) -> Error {
+        let endpoint = self.endpoint(request);
+        match fault {
+            RowFault::NoId => Error::MissingId { endpoint, page, row },
+            RowFault::Field { id, field, found } => Error::InvalidField { endpoint, page, id, field, found },
+        }
     }
 
     fn not_an_object(&self, request: &ApiRequest) -> Error {

@@ -28,17 +28,26 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Default cap on one response body: a page of 1,000 rows is far below it.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Everything the client needs to reach one ChartHop org.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     pub base_url: Url,
     pub token: ApiToken,
     /// The org's id (24 hex characters) or its slug.
     pub org: String,
     pub page_size: u32,
-    /// Whole request, body included.
+    /// One attempt, body included (never beyond what is left of `request_deadline`).
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    /// One request, all its attempts and waits included (default 300 s, as the Go SDK).
+    pub request_deadline: Duration,
+    /// How long a 202 ("snapshot building") is retried before giving up (default 5 min).
+    pub snapshot_wait: Duration,
+    /// Cap on one response body, enforced while it is read (default 64 MiB).
+    pub max_body_bytes: u64,
     pub retry: RetryPolicy,
     pub user_agent: String,
 }
@@ -53,6 +62,9 @@ impl ClientConfig {
             page_size: DEFAULT_PAGE_SIZE,
             request_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            request_deadline: Duration::from_secs(300),
+            snapshot_wait: Duration::from_secs(5 * 60),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
         }
@@ -66,17 +78,23 @@ impl ClientConfig {
     pub(crate) fn validate(&self) -> Result<(), Error> {
         check_base_url(&self.base_url)?;
         if self.token.is_empty() {
-            return Err(Error::InvalidConfig {
-                reason: "the API token is empty: pass --api-token or set BATON_API_TOKEN".into(),
-            });
+            return Err(Error::InvalidConfig { reason: "the API token is empty".into() });
         }
         if self.org.trim().is_empty() {
-            return Err(Error::InvalidConfig {
-                reason: "the org is empty: pass --org-id or set BATON_ORG_ID (an id or a slug)".into(),
-            });
+            return Err(Error::InvalidConfig { reason: "the org is empty (give its id or its slug)".into() });
         }
         if self.page_size == 0 {
             return Err(Error::InvalidConfig { reason: "the page size must be at least 1".into() });
+        }
+        if self.request_deadline.is_zero() || self.request_timeout.is_zero() {
+            return Err(Error::InvalidConfig {
+                reason: "the request timeout and deadline must be above 0".into(),
+            });
+        }
+        if self.max_body_bytes == 0 {
+            return Err(Error::InvalidConfig {
+                reason: "the response body cap must be at least 1 byte".into(),
+            });
         }
         if self.retry.max_attempts == 0 {
             return Err(Error::InvalidConfig { reason: "retry.max_attempts must be at least 1".into() });
@@ -85,10 +103,43 @@ impl ClientConfig {
     }
 }
 
+// The base URL may carry user info: Debug shows it without, like every error.
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &without_user_info(&self.base_url))
+            .field("token", &self.token)
+            .field("org", &self.org)
+            .field("page_size", &self.page_size)
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_deadline", &self.request_deadline)
+            .field("snapshot_wait", &self.snapshot_wait)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// The URL as text with any user name and password removed.
+pub(crate) fn without_user_info(url: &Url) -> String {
+    let mut clean = url.clone();
+    // Fails only for URLs that cannot have credentials; those have none to hide.
+    let _ = clean.set_password(None);
+    let _ = clean.set_username("");
+    clean.to_string()
+}
+
 /// `https://` anywhere; `http://` only to a loopback host (tests and the fake server), so the
-/// token never crosses a network in clear text.
+/// token never crosses a network in clear text. User info is refused: it would send a second
+/// credential beside the token, and it would show up wherever the URL is printed.
 fn check_base_url(url: &Url) -> Result<(), Error> {
-    let refuse = |reason: &str| Error::InvalidBaseUrl { url: url.to_string(), reason: reason.to_owned() };
+    let refuse =
+        |reason: &str| Error::InvalidBaseUrl { url: without_user_info(url), reason: reason.to_owned() };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("it carries a user name or password; the API token is the only credential"));
+    }
     match url.scheme() {
         "https" => Ok(()),
         "http" => match url.host() {
@@ -135,6 +186,28 @@ mod tests {
         assert!(ClientConfig::new("t", " ").validate().is_err());
         let mut config = ClientConfig::new("t", "acme");
         config.page_size = 0;
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn user_info_is_refused_and_never_printed() {
+        for url in ["https://user:hunter2pass@api.charthop.com", "https://hunter2user@api.charthop.com/x"] {
+            let config = with_url(url);
+            let err = config.validate().unwrap_err();
+            let text = format!("{err} / {err:?} / {config:?}");
+            assert!(matches!(err, Error::InvalidBaseUrl { .. }), "{text}");
+            assert!(text.contains("user name or password"), "{text}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
+
+    #[test]
+    fn zero_caps_and_deadlines_are_refused() {
+        let mut config = ClientConfig::new("t", "acme");
+        config.max_body_bytes = 0;
+        assert!(config.validate().is_err());
+        let mut config = ClientConfig::new("t", "acme");
+        config.request_deadline = Duration::ZERO;
         assert!(config.validate().is_err());
     }
 

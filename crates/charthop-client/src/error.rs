@@ -1,4 +1,5 @@
 use std::fmt;
+use std::time::Duration;
 
 /// Everything the client can fail with. Each message names the endpoint (its path, never the
 /// token or the query), the status when there is one, and what to do.
@@ -14,7 +15,9 @@ pub enum Error {
     #[error("could not set up the HTTP client (TLS or system configuration)")]
     HttpClient(#[source] reqwest::Error),
 
-    #[error("ChartHop rejected the API token (401) on GET {endpoint}: check --api-token / BATON_API_TOKEN")]
+    #[error(
+        "ChartHop rejected the API token (401) on GET {endpoint}: the token is wrong, expired or revoked"
+    )]
     Unauthorized { endpoint: String },
 
     #[error(
@@ -23,12 +26,15 @@ pub enum Error {
     )]
     Forbidden { endpoint: String, subject: &'static str },
 
-    #[error("organization '{org}' not found (404) on GET {endpoint}: check --org-id / BATON_ORG_ID")]
+    #[error(
+        "organization '{org}' not found (404) on GET {endpoint}: check the org id or slug, and that the \
+         token belongs to that org"
+    )]
     OrgNotFound { org: String, endpoint: String },
 
     #[error(
         "person '{person_id}' not found (404) on GET {endpoint}: the person may have been deleted, or \
-         organization '{org}' does not exist (check --org-id / BATON_ORG_ID)"
+         organization '{org}' does not exist"
     )]
     PersonNotFound { person_id: String, org: String, endpoint: String },
 
@@ -53,6 +59,66 @@ pub enum Error {
     MissingId { endpoint: String, page: PageLabel, row: usize },
 
     #[error(
+        "row id '{id}' on {page} of GET {endpoint} has {found} for '{field}': the listing \
+         stopped rather than read it as empty"
+    )]
+    InvalidField { endpoint: String, page: PageLabel, id: String, field: &'static str, found: &'static str },
+
+    #[error(
+        "GET {endpoint} ({page}) answered without an array of rows ('data' is {found}): the listing \
+         stopped rather than read it as an empty page"
+    )]
+    InvalidData { endpoint: String, page: PageLabel, found: &'static str },
+
+    #[error(
+        "GET {endpoint} ({page}) answered 'next' as {found}, not a string cursor: the listing stopped \
+         rather than take it for the last page"
+    )]
+    InvalidNext { endpoint: String, page: PageLabel, found: &'static str },
+
+    #[error(
+        "GET {endpoint} ({page}) added no new row but answered next='{cursor}': its paging does not \
+         progress, so the listing stopped"
+    )]
+    NoProgress { endpoint: String, page: PageLabel, cursor: String },
+
+    #[error(
+        "GET {endpoint} took {pages} pages for {rows} rows at up to {page_rows} rows a page: its \
+         cursors do not progress, so the listing stopped"
+    )]
+    TooManyPages { endpoint: String, pages: usize, rows: usize, page_rows: usize },
+
+    #[error(
+        "the answer to GET {endpoint} has {found} for 'groupIds' of person '{person_id}': the API \
+         token may lack access to group membership in ChartHop"
+    )]
+    MembershipUnreadable { endpoint: String, person_id: String, found: &'static str },
+
+    #[error(
+        "the answer to GET {endpoint} ({page}) is larger than the {cap} bytes allowed ({})",
+        describe_size(*size, *declared)
+    )]
+    BodyTooLarge { endpoint: String, page: PageLabel, size: u64, declared: bool, cap: u64 },
+
+    #[error(
+        "ChartHop was still building its snapshot for GET {endpoint} after {}: try again later",
+        seconds(*waited)
+    )]
+    SnapshotNotReady { endpoint: String, waited: Duration },
+
+    #[error(
+        "GET {endpoint} did not succeed within its deadline of {} ({attempts} attempts)",
+        seconds(*deadline)
+    )]
+    DeadlineExceeded {
+        endpoint: String,
+        deadline: Duration,
+        attempts: u32,
+        #[source]
+        last: Option<Transient>,
+    },
+
+    #[error(
         "GET {endpoint} answered next='{cursor}' again ({page}): its paging loops, so the listing stopped \
          instead of fetching forever; report this to ChartHop support"
     )]
@@ -68,6 +134,8 @@ impl Error {
             Error::OrgNotFound { .. } | Error::PersonNotFound { .. } => Some(404),
             Error::Status { status, .. } => Some(*status),
             Error::RetriesExhausted { last: Transient::Status { status, .. }, .. } => Some(*status),
+            Error::DeadlineExceeded { last: Some(Transient::Status { status, .. }), .. } => Some(*status),
+            Error::SnapshotNotReady { .. } => Some(202),
             _ => None,
         }
     }
@@ -89,6 +157,14 @@ pub enum Transient {
     BodyCut(#[source] reqwest::Error),
     #[error("the body ended in the middle of its JSON ({reason})")]
     TruncatedJson { reason: String },
+}
+
+fn describe_size(size: u64, declared: bool) -> String {
+    if declared { format!("it declares {size} bytes") } else { format!("{size} bytes read before stopping") }
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
 }
 
 fn describe_status(status: u16) -> &'static str {

@@ -15,6 +15,7 @@ mod config;
 mod decode;
 mod error;
 mod paging;
+mod redact;
 pub mod request;
 mod retry;
 mod stats;
@@ -22,13 +23,23 @@ mod token;
 mod transport;
 
 pub use client::ChartHopClient;
-pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, DEFAULT_USER_AGENT, RetryPolicy};
+pub use config::{
+    ClientConfig, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, DEFAULT_USER_AGENT,
+    RetryPolicy,
+};
 pub use error::{Error, PageLabel, Transient};
 pub use paging::Page;
 pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
 pub use stats::ClientStats;
 pub use token::ApiToken;
 pub use url::Url;
+
+/// Decodes `bytes` as one list page of persons, groups and group types, for the fuzz target
+/// and property tests: `Ok(rows)` or the reason it is refused, never a panic.
+#[doc(hidden)]
+pub fn decode_page_for_fuzzing(bytes: &[u8]) -> Result<usize, String> {
+    decode::decode_page_for_fuzzing(bytes)
+}
 
 #[cfg(test)]
 mod tests {

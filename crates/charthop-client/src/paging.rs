@@ -29,19 +29,37 @@ impl Page<Person> {
     }
 }
 
-/// State of one listing: the cursors already followed and the ids already handed out.
+/// State of one listing. Memory stays bounded by the page size, not by the org: only the
+/// previous page's ids are kept for dropping the row an inclusive `from` repeats (duplicates
+/// further apart are left to the consumer's unique checks).
 struct Listing<F> {
     fetch: F,
     next: Option<String>,
     used_cursors: HashSet<String>,
-    seen_ids: HashSet<String>,
+    previous_ids: HashSet<String>,
     pages: usize,
+    rows_seen: usize,
+    /// The largest page seen: the page size the server actually uses.
+    page_rows: usize,
+    /// Whether pages overlap (an inclusive `from`), so each adds one row fewer.
+    overlap: bool,
     done: bool,
 }
 
-/// Follows `next` cursors from the first page to the last, dropping repeated rows and failing
-/// with [`Error::RepeatedCursor`] when a cursor comes back (which would loop forever).
-/// `fetch(cursor, label)` gets one page. Boxed so callers get an `Unpin` stream.
+impl<F> Listing<F> {
+    /// Pages a listing of `rows_seen` rows may take: two more than it needs at the server's
+    /// page size, so cursors that never repeat still cannot page forever.
+    fn page_budget(&self) -> usize {
+        let per_page = self.page_rows.saturating_sub(usize::from(self.overlap)).max(1);
+        self.rows_seen.div_ceil(per_page) + 2
+    }
+}
+
+/// Follows `next` cursors from the first page to the last, dropping the rows a page repeats
+/// from the one before, and failing with [`Error::RepeatedCursor`] when a cursor comes back,
+/// [`Error::NoProgress`] when a page with a `next` adds no row, and [`Error::TooManyPages`]
+/// when the pages outgrow the rows. `fetch(cursor, label)` gets one page. Boxed so callers get
+/// an `Unpin` stream.
 pub(crate) fn listing<T, F, Fut>(endpoint: String, fetch: F) -> BoxStream<'static, Result<Page<T>, Error>>
 where
     T: Listed + Send + 'static,
@@ -52,8 +70,11 @@ where
         fetch,
         next: None,
         used_cursors: HashSet::new(),
-        seen_ids: HashSet::new(),
+        previous_ids: HashSet::new(),
         pages: 0,
+        rows_seen: 0,
+        page_rows: 0,
+        overlap: false,
         done: false,
     };
     stream::try_unfold(start, move |mut state| {
@@ -66,12 +87,31 @@ where
             let label = PageLabel { number: Some(state.pages), from: state.next.clone() };
             let mut page = (state.fetch)(state.next.take(), label.clone()).await?;
             let before = page.items.len();
-            page.items.retain(|item| state.seen_ids.insert(item.id().to_owned()));
+            let mut current = HashSet::with_capacity(before);
+            page.items.retain(|item| {
+                let first_in_page = current.insert(item.id().to_owned());
+                first_in_page && !state.previous_ids.contains(item.id())
+            });
+            state.previous_ids = current;
             page.duplicates_dropped = before - page.items.len();
+            state.rows_seen += page.items.len();
+            state.page_rows = state.page_rows.max(before);
+            state.overlap |= page.duplicates_dropped > 0;
             match page.next.clone().filter(|next| !next.is_empty()) {
                 None => state.done = true,
                 Some(next) if !state.used_cursors.insert(next.clone()) => {
                     return Err(Error::RepeatedCursor { endpoint, cursor: next, page: label });
+                }
+                Some(cursor) if page.items.is_empty() => {
+                    return Err(Error::NoProgress { endpoint, page: label, cursor });
+                }
+                Some(_) if state.pages > state.page_budget() => {
+                    return Err(Error::TooManyPages {
+                        endpoint,
+                        pages: state.pages,
+                        rows: state.rows_seen,
+                        page_rows: state.page_rows,
+                    });
                 }
                 Some(next) => state.next = Some(next),
             }
@@ -150,6 +190,55 @@ mod tests {
             other => panic!("expected RepeatedCursor, got {other:?}"),
         }
         assert_eq!(cursors.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_page_with_a_next_but_no_new_row_is_an_error() {
+        for second in [vec!["b"], vec![]] {
+            let (pages, _) = scripted(vec![(vec!["a", "b"], Some("b")), (second, Some("c"))]);
+            let results: Vec<_> = pages.collect::<Vec<_>>().await;
+            match &results[1] {
+                Err(Error::NoProgress { cursor, page, endpoint }) => {
+                    assert_eq!((cursor.as_str(), page.number), ("c", Some(2)));
+                    assert_eq!(endpoint, "/v1/org/acme/group-type");
+                }
+                other => panic!("expected NoProgress, got {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn fresh_cursors_adding_too_few_rows_hit_the_page_budget() {
+        let mut answers = vec![(vec!["a0", "a1", "a2", "a3"], Some("c0"))];
+        for (id, cursor) in ["b1", "b2", "b3", "b4"].into_iter().zip(["c1", "c2", "c3", "c4"]) {
+            answers.push((vec![id], Some(cursor)));
+        }
+        let (pages, requested) = scripted(answers);
+        let results: Vec<_> = pages.collect::<Vec<_>>().await;
+        // 4 rows, then 1 a page: 7 rows allow 4 pages (2 needed + 2); 8 rows do not allow 5.
+        assert!(results[..4].iter().all(Result::is_ok), "{results:?}");
+        match results.last().unwrap() {
+            Err(error @ Error::TooManyPages { pages: 5, rows: 8, page_rows: 4, .. }) => {
+                assert!(error.to_string().contains("GET /v1/org/acme/group-type took 5 pages"), "{error}");
+            }
+            other => panic!("expected TooManyPages, got {other:?}"),
+        }
+        assert_eq!(requested.lock().unwrap().len(), 5);
+    }
+
+    #[tokio::test]
+    async fn only_the_previous_page_is_deduplicated() {
+        let (pages, _) = scripted(vec![
+            (vec!["a", "b"], Some("b")),
+            (vec!["b", "c", "c"], Some("c")),
+            (vec!["c", "a"], None),
+        ]);
+        let pages: Vec<_> = pages.try_collect::<Vec<_>>().await.unwrap();
+        let ids: Vec<Vec<&str>> =
+            pages.iter().map(|p| p.items.iter().map(|t| t.id.as_str()).collect()).collect();
+        // "a" comes back two pages later: it is passed on for the consumer's unique check.
+        assert_eq!(ids, vec![vec!["a", "b"], vec!["c"], vec!["a"]]);
+        assert_eq!(pages.iter().map(|p| p.duplicates_dropped).collect::<Vec<_>>(), vec![0, 2, 1]);
     }
 
     #[tokio::test]

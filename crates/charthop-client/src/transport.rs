@@ -2,12 +2,14 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, RETRY_AFTER};
+use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use tracing::{debug, warn};
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
 
 use crate::error::{PageLabel, Transient};
+use crate::redact::redact;
 use crate::request::{ApiRequest, EndpointKind};
 use crate::retry::parse_retry_after;
 use crate::stats::StatsRecorder;
@@ -20,12 +22,55 @@ pub(crate) struct Transport {
     token: ApiToken,
     org: String,
     retry: RetryPolicy,
+    request_timeout: Duration,
+    request_deadline: Duration,
+    snapshot_wait: Duration,
+    max_body_bytes: u64,
     pub(crate) stats: StatsRecorder,
 }
 
 enum Failure {
     Fatal(Error),
     Retry { cause: Transient, retry_after: Option<Duration> },
+}
+
+/// Error bodies are read this far only: enough for ChartHop's `{"message": ...}`.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+enum BodyFault {
+    TooLarge { size: u64, declared: bool },
+    Read(reqwest::Error),
+}
+
+/// Reads the body chunk by chunk, refusing it as soon as it passes `cap` bytes (at once when
+/// its `Content-Length` declares more), so a huge answer never sits whole in memory.
+async fn read_capped(response: &mut Response, cap: u64) -> Result<Vec<u8>, BodyFault> {
+    if let Some(size) = response.content_length().filter(|size| *size > cap) {
+        return Err(BodyFault::TooLarge { size, declared: true });
+    }
+    let expected = response.content_length().unwrap_or(0).min(cap);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(BodyFault::Read)? {
+        let size = (body.len() + chunk.len()) as u64;
+        if size > cap {
+            return Err(BodyFault::TooLarge { size, declared: false });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// At most `cap` bytes of the body (the rest is not read), for error details.
+async fn read_prefix(response: &mut Response, cap: u64) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = usize::try_from(cap).unwrap_or(usize::MAX).saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() as u64 >= cap {
+            break;
+        }
+    }
+    body
 }
 
 impl Transport {
@@ -51,36 +96,88 @@ impl Transport {
             token: config.token.clone(),
             org: config.org.clone(),
             retry: config.retry.clone(),
+            request_timeout: config.request_timeout,
+            request_deadline: config.request_deadline,
+            snapshot_wait: config.snapshot_wait,
+            max_body_bytes: config.max_body_bytes,
             stats: StatsRecorder::default(),
         })
     }
 
-    /// GETs `request` and parses its body as JSON, retrying transient failures.
+    /// GETs `request` and parses its body as JSON, retrying transient failures and 202
+    /// ("snapshot building"), all within one deadline.
     pub(crate) async fn get_json(&self, request: &ApiRequest, page: &PageLabel) -> Result<Value, Error> {
         let url = request.url(&self.base_url);
         let endpoint = url.path().to_owned();
-        let mut attempt = 1;
+        let deadline = Instant::now() + self.request_deadline;
+        let (mut failures, mut attempts, mut building) = (0, 0, 0);
+        let mut building_since: Option<Instant> = None;
+        let mut last = None;
         loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(self.deadline_error(endpoint, attempts, last));
+            }
+            attempts += 1;
             self.stats.request(request.kind);
-            let (cause, retry_after) = match self.attempt(request, &url, &endpoint, page).await {
+            let timeout = self.request_timeout.min(remaining);
+            let (cause, retry_after) = match self.attempt(request, &url, &endpoint, page, timeout).await {
                 Ok(body) => return Ok(body),
                 Err(Failure::Fatal(error)) => return Err(error),
                 Err(Failure::Retry { cause, retry_after }) => (cause, retry_after),
             };
-            if attempt >= self.retry.max_attempts {
-                warn!(endpoint = %endpoint, attempts = attempt, cause = %cause, "ChartHop request gave up");
-                return Err(Error::RetriesExhausted { endpoint, attempts: attempt, last: cause });
+            if Instant::now() >= deadline {
+                return Err(self.deadline_error(endpoint, attempts, Some(cause)));
             }
-            let wait = self.retry.wait_before_retry(attempt, retry_after);
+            let wait = if matches!(cause, Transient::Status { status: 202 }) {
+                // Building is not failing: it has its own budget, not the attempts'.
+                let since = *building_since.get_or_insert_with(Instant::now);
+                let waited = since.elapsed();
+                if waited >= self.snapshot_wait {
+                    warn!(endpoint = %endpoint, waited_s = waited.as_secs(), "ChartHop snapshot still building; gave up");
+                    return Err(Error::SnapshotNotReady { endpoint, waited });
+                }
+                building += 1;
+                let wait =
+                    self.retry.wait_before_retry(building, retry_after).min(self.snapshot_wait - waited);
+                info!(
+                    endpoint = %endpoint, waited_s = waited.as_secs(), wait_ms = wait.as_millis() as u64,
+                    "ChartHop is building its snapshot; waiting"
+                );
+                wait
+            } else {
+                failures += 1;
+                if failures >= self.retry.max_attempts {
+                    warn!(endpoint = %endpoint, attempts, cause = %cause, "ChartHop request gave up");
+                    return Err(Error::RetriesExhausted { endpoint, attempts, last: cause });
+                }
+                let wait = self.retry.wait_before_retry(failures, retry_after);
+                warn!(
+                    endpoint = %endpoint, attempt = attempts, cause = %cause, wait_ms = wait.as_millis() as u64,
+                    "ChartHop request failed; retrying"
+                );
+                wait
+            };
+            // A wait that would outlast the deadline is not worth starting.
+            if Instant::now() + wait >= deadline {
+                if let Some(since) =
+                    building_since.filter(|_| matches!(cause, Transient::Status { status: 202 }))
+                {
+                    return Err(Error::SnapshotNotReady { endpoint, waited: since.elapsed() });
+                }
+                return Err(self.deadline_error(endpoint, attempts, Some(cause)));
+            }
             let rate_limited = matches!(cause, Transient::Status { status: 429 });
             self.stats.retry(rate_limited.then_some(wait));
-            warn!(
-                endpoint = %endpoint, attempt, cause = %cause, wait_ms = wait.as_millis() as u64,
-                "ChartHop request failed; retrying"
-            );
             tokio::time::sleep(wait).await;
-            attempt += 1;
+            last = Some(cause);
         }
+    }
+
+    fn deadline_error(&self, endpoint: String, attempts: u32, last: Option<Transient>) -> Error {
+        let deadline = self.request_deadline;
+        warn!(endpoint = %endpoint, attempts, deadline_s = deadline.as_secs(), "ChartHop request passed its deadline");
+        Error::DeadlineExceeded { endpoint, deadline, attempts, last }
     }
 
     async fn attempt(
@@ -89,15 +186,17 @@ impl Transport {
         url: &url::Url,
         endpoint: &str,
         page: &PageLabel,
+        timeout: Duration,
     ) -> Result<Value, Failure> {
         let sent = self
             .http
             .get(url.clone())
             .header(AUTHORIZATION, self.auth.clone())
             .header(ACCEPT, "application/json")
+            .timeout(timeout)
             .send()
             .await;
-        let response = match sent {
+        let mut response = match sent {
             Ok(response) => response,
             Err(error) => return Err(Failure::Retry { cause: send_failure(error), retry_after: None }),
         };
@@ -112,18 +211,27 @@ impl Transport {
             return Err(Failure::Retry { cause: Transient::Status { status: status.as_u16() }, retry_after });
         }
         if !status.is_success() {
-            let body = response.bytes().await.unwrap_or_default();
+            let body = read_prefix(&mut response, ERROR_BODY_BYTES.min(self.max_body_bytes)).await;
             return Err(Failure::Fatal(self.status_error(request, endpoint, status, &body)));
         }
-        let body = match response.bytes().await {
+        let body = match read_capped(&mut response, self.max_body_bytes).await {
             Ok(body) => body,
-            Err(error) if error.is_timeout() => {
+            Err(BodyFault::TooLarge { size, declared }) => {
+                return Err(Failure::Fatal(Error::BodyTooLarge {
+                    endpoint: endpoint.to_owned(),
+                    page: page.clone(),
+                    size,
+                    declared,
+                    cap: self.max_body_bytes,
+                }));
+            }
+            Err(BodyFault::Read(error)) if error.is_timeout() => {
                 return Err(Failure::Retry {
                     cause: Transient::Timeout(error.without_url()),
                     retry_after: None,
                 });
             }
-            Err(error) => {
+            Err(BodyFault::Read(error)) => {
                 return Err(Failure::Retry {
                     cause: Transient::BodyCut(error.without_url()),
                     retry_after: None,
@@ -166,13 +274,14 @@ impl Transport {
         }
     }
 
-    /// ChartHop's `{"message": ...}` (or the start of the body), never echoing the token.
+    /// ChartHop's `{"message": ...}` (or the start of the body), never echoing the token in
+    /// any case or base64 form.
     fn detail(&self, body: &[u8]) -> String {
         let message = serde_json::from_slice::<Value>(body)
             .ok()
             .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
-        let message = message.replace(self.token.expose(), "<redacted>");
+        let message = redact(&message, self.token.expose());
         let message: String = message.trim().chars().take(200).collect();
         if message.is_empty() { String::new() } else { format!(" (\"{message}\")") }
     }

@@ -5,7 +5,7 @@ mod row;
 use charthop_domain::{Group, GroupType, Person, PersonName};
 use serde_json::Value;
 
-pub(crate) use row::Row;
+pub(crate) use row::{Row, kind_of};
 
 /// A list answer before its rows are decoded: `{"data": [...], "next": "..."}`.
 pub(crate) struct RawPage {
@@ -13,30 +13,51 @@ pub(crate) struct RawPage {
     pub(crate) next: Option<String>,
 }
 
+/// Why a list answer is not a page. Never holds the body's values, only their kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EnvelopeFault {
+    NotAnObject(&'static str),
+    /// `data` absent (`"absent"`), `null`, or not an array.
+    Data(&'static str),
+    /// `next` present but not a string.
+    Next(&'static str),
+}
+
 /// Splits a list answer into rows and the next cursor (absent, `null` or empty = last page).
-pub(crate) fn envelope(body: Value) -> Result<RawPage, String> {
+/// A `data` that is not an array is never read as an empty page: a page that lost its rows
+/// would pass for the end of the listing.
+pub(crate) fn envelope(body: Value) -> Result<RawPage, EnvelopeFault> {
     let Value::Object(mut map) = body else {
-        return Err("expected a JSON object with a 'data' array".into());
+        return Err(EnvelopeFault::NotAnObject(kind_of(&body)));
     };
     let key = |name: &str| map.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
-    let next = key("next").and_then(|k| match map.get(&k) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        _ => None,
-    });
+    let next = match key("next").and_then(|k| map.get(&k)) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()).filter(|s| !s.trim().is_empty()),
+        Some(other) => return Err(EnvelopeFault::Next(kind_of(other))),
+    };
     let rows = match key("data").and_then(|k| map.remove(&k)) {
         Some(Value::Array(rows)) => rows,
-        Some(Value::Null) => Vec::new(),
-        Some(_) => return Err("'data' is not an array".into()),
-        None => return Err("the object has no 'data' array".into()),
+        Some(other) => return Err(EnvelopeFault::Data(kind_of(&other))),
+        None => return Err(EnvelopeFault::Data("absent")),
     };
     Ok(RawPage { rows, next })
+}
+
+/// Why one row could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RowFault {
+    /// Not an object, or no `id`.
+    NoId,
+    /// A field present with a shape that cannot be read (`found` is its kind).
+    Field { id: String, field: &'static str, found: &'static str },
 }
 
 /// A domain type that ChartHop lists, decoded from one row.
 pub(crate) trait Listed: Sized {
     fn id(&self) -> &str;
-    /// `None` when the row has no `id` (the caller reports it with endpoint and page).
-    fn decode(row: Row<'_>) -> Option<Self>;
+    /// The caller reports a fault with endpoint and page.
+    fn decode(row: Row<'_>) -> Result<Self, RowFault>;
 }
 
 impl Listed for Person {
@@ -44,8 +65,8 @@ impl Listed for Person {
         &self.id
     }
 
-    fn decode(row: Row<'_>) -> Option<Self> {
-        let id = row.id()?;
+    fn decode(row: Row<'_>) -> Result<Self, RowFault> {
+        let id = row.id().ok_or(RowFault::NoId)?;
         let lenient_date = |code: &str| {
             row.date(code).unwrap_or_else(|reason| {
                 tracing::warn!(person = %id, "{reason}; treated as missing");
@@ -56,7 +77,11 @@ impl Listed for Person {
             tracing::warn!(person = %id, "{reason}; treated as missing");
             None
         });
-        Some(Person {
+        // Absent (or null) stays `None`, so the caller can fetch memberships per person; a
+        // wrong shape is an error, never "no group".
+        let group_ids =
+            row.group_ids().map_err(|found| RowFault::Field { id: id.clone(), field: "groupIds", found })?;
+        Ok(Person {
             name: PersonName {
                 first: row.text("name.first"),
                 middle: row.text("name.middle"),
@@ -74,8 +99,7 @@ impl Listed for Person {
             start_date: lenient_date("startDate"),
             end_date: lenient_date("endDate"),
             created_at,
-            // Absent (or null) stays `None`, so the caller can fetch memberships per person.
-            group_ids: row.id_list("groupIds"),
+            group_ids,
             id,
         })
     }
@@ -86,14 +110,14 @@ impl Listed for Group {
         &self.id
     }
 
-    fn decode(row: Row<'_>) -> Option<Self> {
-        let id = row.id()?;
+    fn decode(row: Row<'_>) -> Result<Self, RowFault> {
+        let id = row.id().ok_or(RowFault::NoId)?;
         // `type` is a group-type id (or a legacy name); some shapes nest it as an object.
         let type_id = match row.get("type") {
             Some(Value::Object(inner)) => Row(inner).id(),
             _ => row.text("type"),
         };
-        Some(Group {
+        Ok(Group {
             name: row.text("name").unwrap_or_default(),
             slug: row.text("slug"),
             code: row.text("code"),
@@ -111,9 +135,9 @@ impl Listed for GroupType {
         &self.id
     }
 
-    fn decode(row: Row<'_>) -> Option<Self> {
-        let id = row.id()?;
-        Some(GroupType {
+    fn decode(row: Row<'_>) -> Result<Self, RowFault> {
+        let id = row.id().ok_or(RowFault::NoId)?;
+        Ok(GroupType {
             name: row.text("name").unwrap_or_default(),
             field_name: row.text("fieldName"),
             membership_type: row.text("membershipType"),
@@ -122,12 +146,25 @@ impl Listed for GroupType {
     }
 }
 
-/// Decodes one row; `None` when it is not an object or has no id.
-pub(crate) fn decode_row<T: Listed>(value: &Value) -> Option<T> {
+/// Decodes one row.
+pub(crate) fn decode_row<T: Listed>(value: &Value) -> Result<T, RowFault> {
     match value {
         Value::Object(map) => T::decode(Row(map)),
-        _ => None,
+        _ => Err(RowFault::NoId),
     }
+}
+
+/// See [`crate::decode_page_for_fuzzing`].
+pub(crate) fn decode_page_for_fuzzing(bytes: &[u8]) -> Result<usize, String> {
+    fn all<T: Listed>(rows: &[Value]) -> Result<(), String> {
+        rows.iter().try_for_each(|row| decode_row::<T>(row).map(drop).map_err(|f| format!("{f:?}")))
+    }
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let page = envelope(body).map_err(|f| format!("{f:?}"))?;
+    let persons = all::<Person>(&page.rows);
+    let groups = all::<Group>(&page.rows);
+    let types = all::<GroupType>(&page.rows);
+    persons.and(groups).and(types).map(|()| page.rows.len())
 }
 
 #[cfg(test)]
@@ -138,7 +175,7 @@ mod tests {
     use super::*;
 
     fn person(value: Value) -> Option<Person> {
-        decode_row(&value)
+        decode_row(&value).ok()
     }
 
     #[test]
@@ -170,6 +207,12 @@ mod tests {
         assert_eq!(person(json!({"id": "p1"})).unwrap().group_ids, None);
         assert_eq!(person(json!({"id": "p1", "groupIds": null})).unwrap().group_ids, None);
         assert_eq!(person(json!({"id": "p1", "groupIds": []})).unwrap().group_ids, Some(vec![]));
+    }
+
+    #[test]
+    fn group_ids_of_a_wrong_type_name_the_person() {
+        let fault = decode_row::<Person>(&json!({"id": "p1", "groupIds": {"g1": true}})).unwrap_err();
+        assert_eq!(fault, RowFault::Field { id: "p1".into(), field: "groupIds", found: "an object" });
     }
 
     #[test]
@@ -205,7 +248,18 @@ mod tests {
         {
             assert_eq!(envelope(last).unwrap().next, None);
         }
-        assert!(envelope(json!([1, 2])).is_err());
-        assert!(envelope(json!({"rows": []})).is_err());
+        assert_eq!(envelope(json!([1, 2])).err(), Some(EnvelopeFault::NotAnObject("an array")));
+        assert_eq!(envelope(json!({"rows": []})).err(), Some(EnvelopeFault::Data("absent")));
+        assert_eq!(envelope(json!({"data": null})).err(), Some(EnvelopeFault::Data("null")));
+        assert_eq!(envelope(json!({"data": {}})).err(), Some(EnvelopeFault::Data("an object")));
+        for (next, kind) in [
+            (json!(2), "a number"),
+            (json!({}), "an object"),
+            (json!(["x"]), "an array"),
+            (json!(true), "a boolean"),
+        ] {
+            let fault = envelope(json!({"data": [], "next": next})).err();
+            assert_eq!(fault, Some(EnvelopeFault::Next(kind)));
+        }
     }
 }

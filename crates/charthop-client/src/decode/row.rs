@@ -63,9 +63,37 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// `groupIds`: `None` when absent or `null`; an array of strings; anything else is the
+    /// kind of value found (a token without access may send another shape, never "no group").
+    pub(crate) fn group_ids(&self) -> Result<Option<Vec<String>>, &'static str> {
+        let Some(value) = self.get("groupIds") else { return Ok(None) };
+        let Value::Array(items) = value else { return Err(kind_of(value)) };
+        let mut ids = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::String(id) if !id.trim().is_empty() => ids.push(id.trim().to_owned()),
+                Value::String(_) => return Err("an array holding an empty string"),
+                _ => return Err("an array holding something other than strings"),
+            }
+        }
+        Ok(Some(ids))
+    }
+
     /// The row's `id` (a string or a number).
     pub(crate) fn id(&self) -> Option<String> {
         self.get("id").and_then(id_of)
+    }
+}
+
+/// What kind of JSON value this is, for error messages (never the value itself).
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -158,5 +186,23 @@ mod tests {
         assert_eq!(row.id_list("b"), Some(vec!["g1".into(), "g2".into()]));
         assert_eq!(row.id_list("c"), None);
         assert_eq!(row.id_list("missing"), None);
+    }
+
+    #[test]
+    fn group_ids_are_an_array_of_strings_or_absent() {
+        let ok = obj(json!({"groupIds": ["g1", " g2 "]}));
+        assert_eq!(Row(&ok).group_ids(), Ok(Some(vec!["g1".into(), "g2".into()])));
+        assert_eq!(Row(&obj(json!({"groupIds": null}))).group_ids(), Ok(None));
+        assert_eq!(Row(&obj(json!({}))).group_ids(), Ok(None));
+        for (bad, kind) in [
+            (json!({"groupIds": "g1,g2"}), "a string"),
+            (json!({"groupIds": 3}), "a number"),
+            (json!({"groupIds": {"id": "g1"}}), "an object"),
+            (json!({"groupIds": true}), "a boolean"),
+            (json!({"groupIds": ["g1", 7]}), "an array holding something other than strings"),
+            (json!({"groupIds": [""]}), "an array holding an empty string"),
+        ] {
+            assert_eq!(Row(&obj(bad)).group_ids(), Err(kind));
+        }
     }
 }

@@ -223,7 +223,7 @@ async fn unauthorized_forbidden_and_unknown_org_fail_after_exactly_one_request()
         error.to_string().starts_with("ChartHop rejected the API token (401) on GET /v2/org/"),
         "{error}"
     );
-    assert!(error.to_string().ends_with("check --api-token / BATON_API_TOKEN"));
+    assert!(error.to_string().ends_with("the token is wrong, expired or revoked"), "{error}");
     assert_eq!(fake.total_requests(), 1);
 
     fake.reset_request_counts();
@@ -240,8 +240,8 @@ async fn unauthorized_forbidden_and_unknown_org_fail_after_exactly_one_request()
     let error = unknown_org.validate_access().await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "organization 'no-such-org' not found (404) on GET /v2/org/no-such-org/person: check --org-id / \
-         BATON_ORG_ID"
+        "organization 'no-such-org' not found (404) on GET /v2/org/no-such-org/person: check the org id or slug, \
+         and that the token belongs to that org"
     );
     assert_eq!(fake.total_requests(), 1);
     assert_eq!(unknown_org.stats().retries, 0);

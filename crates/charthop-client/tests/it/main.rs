@@ -3,5 +3,6 @@
 
 mod fake;
 mod openapi;
+mod safety;
 mod stub_behaviour;
 mod support;

@@ -53,11 +53,19 @@ async fn malformed_json_is_a_decode_error_and_not_retried() {
 }
 
 #[tokio::test]
-async fn a_body_that_is_not_a_list_is_a_decode_error() {
-    let stub = Stub::start(|_, _| json(200, json!({"rows": []}))).await;
+async fn a_body_that_is_not_a_list_is_an_error_naming_the_page() {
+    let stub = Stub::start(|index, _| match index {
+        0 => json(200, json!({"rows": []})),
+        _ => json(200, json!([])),
+    })
+    .await;
     let client = client(config(stub.base_url(), TOKEN, "acme"));
     let error = client.group_types_page(Some("t9")).await.unwrap_err();
-    assert!(error.to_string().contains("(the page from 't9'): the object has no 'data' array"), "{error}");
+    assert!(matches!(error, Error::InvalidData { found: "absent", .. }), "{error:?}");
+    assert!(error.to_string().contains("(the page from 't9') answered without an array of rows"), "{error}");
+    let error = client.group_types_page(None).await.unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(error.to_string().contains("got an array"), "{error}");
 }
 
 #[tokio::test]
@@ -163,7 +171,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
 async fn one_person_comes_without_an_envelope_and_404_names_the_person() {
     let stub = Stub::start(|_, request| match request.path.rsplit('/').next() {
         Some("p1") => json(200, json!({"id": "p1", "name": {"first": "Ada"}, "groupIds": ["g1", "g2"]})),
-        Some("p2") => json(200, json!({"id": "p2"})),
+        Some("p2") => json(200, json!({"id": "p2", "groupIds": []})),
         _ => json(404, json!({"code": 404, "message": "not found"})),
     })
     .await;
