@@ -190,7 +190,7 @@ fn human_bytes(limit: u64) -> String {
     const UNITS: [(&str, u64); 4] = [("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if limit >= size {
-            return if limit % size == 0 {
+            return if limit.is_multiple_of(size) {
                 format!("{} {unit}", limit / size)
             } else {
                 format!("{:.1} {unit}", limit as f64 / size as f64)
