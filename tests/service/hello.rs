@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use c1_proto::connector::v2::Capability;
-use c1_service::fake::Knobs;
+use c1_fake::Knobs;
 
 use crate::harness::{HOST_ID, World};
 

@@ -10,8 +10,7 @@ use ed25519_dalek::{Signature, Verifier as _};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::{Shared, TokenRequestRecord, lock};
-use crate::credentials::strip_port;
+use crate::{Shared, TokenRequestRecord, lock};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Clock slack allowed when checking nbf / exp.
@@ -144,4 +143,29 @@ pub(super) fn check_authorization(state: &Shared, authorization: Option<&str>) -
         return Err("the token has expired".to_owned());
     }
     Ok(())
+}
+
+/// The host of an audience without its port (`[::1]:443` -> `::1`, `host:443` -> `host`).
+/// The fake's own reading, independent of the client's.
+fn strip_port(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split_once(']').map_or(host, |(inner, _)| inner);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_port;
+
+    #[test]
+    fn audiences_lose_their_port_only() {
+        assert_eq!(strip_port("tenant.example:8443"), "tenant.example");
+        assert_eq!(strip_port("tenant.example"), "tenant.example");
+        assert_eq!(strip_port("[::1]:443"), "::1");
+        assert_eq!(strip_port("::1"), "::1");
+    }
 }

@@ -9,7 +9,7 @@ use rcgen::{
 use rustls::ServerConfig;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use super::FakeError;
+use crate::FakeError;
 
 pub(super) struct FakeTls {
     pub(super) ca_pem: String,

@@ -12,7 +12,7 @@ use c1_proto::connectorapi::baton::v1::{
 use sha2::{Digest as _, Sha256};
 use tonic::{Code, Request, Response, Status, Streaming};
 
-use super::{RefusedCall, Shared, UploadRecord, auth, lock};
+use crate::{RefusedCall, Shared, UploadRecord, auth, lock};
 
 pub(super) struct FakeBatonService {
     pub(super) state: Shared,

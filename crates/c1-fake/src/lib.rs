@@ -1,7 +1,11 @@
-//! An in-process fake C1 for tests: ONE TLS port on 127.0.0.1 serving both `BatonService`
+//! A fake C1 for tests and local runs: ONE TLS port on 127.0.0.1 serving both `BatonService`
 //! (gRPC over h2) and `POST /auth/v1/token` (HTTP/1.1 and h2), with a CA made at start.
 //! It verifies client assertions, checks `authorization` on every call, serves scripted tasks,
 //! records every request, and has knobs to misbehave (see [`Knobs`]).
+//!
+//! Architecture invariant: it depends on no workspace crate but `c1-proto`, and reads the
+//! credentials and assertions on its own, never with `c1-service`'s code, so a misreading of
+//! the contract cannot hide in both. It never listens on anything but 127.0.0.1.
 
 mod auth;
 mod certs;
@@ -22,7 +26,8 @@ use tempfile::NamedTempFile;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::credentials::encode_client_secret;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FakeError {
@@ -239,6 +244,18 @@ impl Drop for FakeC1 {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// A client secret as C1 issues them: `secret-token:conductorone.com:v1:` and the base64url
+/// (no padding) of the Ed25519 private key as a JWK.
+pub fn encode_client_secret(signing_key: &SigningKey) -> String {
+    let jwk = serde_json::json!({
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": URL_SAFE_NO_PAD.encode(signing_key.verifying_key().as_bytes()),
+        "d": URL_SAFE_NO_PAD.encode(signing_key.to_bytes()),
+    });
+    format!("secret-token:conductorone.com:v1:{}", URL_SAFE_NO_PAD.encode(jwk.to_string()))
 }
 
 /// A random task id: 27 alphanumerics, like a KSUID.

@@ -14,9 +14,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use super::Shared;
-use super::auth::handle_token_request;
-use super::grpc::FakeBatonService;
+use crate::Shared;
+use crate::auth::handle_token_request;
+use crate::grpc::FakeBatonService;
 
 const MAX_TOKEN_BODY: usize = 64 * 1024;
 

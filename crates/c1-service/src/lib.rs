@@ -6,8 +6,6 @@
 //! This crate knows nothing of ChartHop: a connector plugs in through [`TaskHandler`]. It never
 //! reads flags or environment variables (the binary does; TLS alone honours SSL_CERT_FILE and
 //! SSL_CERT_DIR, as the spec asks), and it never logs or prints the client secret or a token.
-//!
-//! With the `fake` feature, the `fake` module is an in-process fake C1 for tests.
 
 mod assertion;
 mod client;
@@ -23,9 +21,6 @@ mod task;
 mod tls;
 mod token;
 mod upload;
-
-#[cfg(feature = "fake")]
-pub mod fake;
 
 pub use config::{BuildInfo, ServiceConfig, Timing};
 pub use credentials::{ClientCredentials, CredentialsError, encode_client_secret};

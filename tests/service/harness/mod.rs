@@ -32,7 +32,7 @@ pub fn grant_task() -> Task {
 }
 
 fn task(task_type: TaskType) -> Task {
-    Task { id: c1_service::fake::new_task_id(), task_type: Some(task_type), ..Task::default() }
+    Task { id: c1_fake::new_task_id(), task_type: Some(task_type), ..Task::default() }
 }
 
 pub fn is_success(finish: &BatonServiceFinishTaskRequest) -> bool {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use c1_service::fake::{FakeC1, Knobs, Recorded, TestCredentials};
+use c1_fake::{FakeC1, Knobs, Recorded, TestCredentials};
 use charthop_fake::{FakeChartHop, OrgSpec, generate_org};
 use tempfile::TempDir;
 

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use c1_service::fake::{FakeC1, Knobs};
+use c1_fake::{FakeC1, Knobs};
 use ed25519_dalek::{Signer as _, SigningKey};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use c1_fake::Knobs;
 use c1_proto::connector::v2::Capability;
 use c1_proto::connectorapi::baton::v1::task::{HelloTask, TaskType};
-use c1_service::fake::Knobs;
 use c1_service::{BuildInfo, ClientCredentials, ServiceConfig, ServiceError};
 
 use crate::support::{Behaviour, DummyHandler, Harness, WAIT, fast_timing, task};
@@ -114,8 +114,7 @@ async fn credentials_revoked_while_running_keep_the_daemon_polling_until_they_wo
     let mut running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
     tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
     harness.fake.set_knobs(|knobs| knobs.token_endpoint_refuses = true);
-    let refused =
-        |r: &c1_service::fake::Recorded| r.token_requests.iter().filter(|t| t.outcome.is_err()).count();
+    let refused = |r: &c1_fake::Recorded| r.token_requests.iter().filter(|t| t.outcome.is_err()).count();
     let (retried, recorded) = harness.fake.wait_for(WAIT, |r| refused(r) >= 3).await;
     assert!(retried, "a refused token is asked for again, not the end: {recorded:?}");
     harness.fake.set_knobs(|knobs| knobs.token_endpoint_refuses = false);

@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use c1_fake::{FakeC1, Knobs, TestCredentials};
 use c1_proto::connector::v2::{Capability, ConnectorCapabilities, ConnectorMetadata};
 use c1_proto::connectorapi::baton::v1::Task;
 use c1_proto::connectorapi::baton::v1::task::TaskType;
-use c1_service::fake::{FakeC1, Knobs, TestCredentials};
 use c1_service::{
     BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, ServiceError, SyncRequest, TaskError,
     TaskHandler, Timing,
@@ -228,7 +228,7 @@ impl Running {
 }
 
 pub fn task(task_type: TaskType) -> Task {
-    Task { id: c1_service::fake::new_task_id(), task_type: Some(task_type), ..Task::default() }
+    Task { id: c1_fake::new_task_id(), task_type: Some(task_type), ..Task::default() }
 }
 
 pub const WAIT: Duration = Duration::from_secs(10);

@@ -3,13 +3,13 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use c1_fake::{Knobs, Recorded};
 use c1_proto::connectorapi::baton::v1::baton_service_finish_task_request::FinalState;
 use c1_proto::connectorapi::baton::v1::task::{
     CreateAccountTask, CreateResourceTask, DeleteResourceTask, EventFeedTask, GrantTask, IssueCredentialTask,
     ListEventFeedsTask, RevokeTask, RotateCredentialsTask, SyncFullTask, TaskType,
 };
 use c1_proto::connectorapi::baton::v1::{BatonServiceFinishTaskRequest, Task};
-use c1_service::fake::{Knobs, Recorded};
 use c1_service::{SyncRequest, TaskError};
 use sha2::{Digest as _, Sha256};
 

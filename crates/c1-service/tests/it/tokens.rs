@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use c1_fake::Knobs;
 use c1_proto::connectorapi::baton::v1::task::{SyncFullTask, TaskType};
-use c1_service::fake::Knobs;
 use serde_json::json;
 
 use crate::support::{Behaviour, DummyHandler, Harness, TENANT_HOST, WAIT, task};
