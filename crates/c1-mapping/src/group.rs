@@ -7,7 +7,9 @@ use charthop_domain::{Group, Person};
 use crate::directory::{GroupDirectory, group_display_name};
 use crate::group_fields::{group_profile, member_description, member_display_name};
 use crate::ids;
-use crate::person::person_resource_id;
+use crate::limits::{DESCRIPTION_MAX, DISPLAY_NAME_MAX};
+use crate::notes::{Mapped, MappingNotes, RowRefused, check_row};
+use crate::person::{fitted, person_resource_id};
 use crate::proto_values::profile_struct;
 use crate::resource_types::person_resource_type;
 use crate::text::non_blank;
@@ -20,32 +22,75 @@ pub fn group_resource_id(group_id: &str) -> ResourceId {
 /// The group as a resource with a group trait; the trait and the resource carry the same
 /// profile. The parent group is named in the profile, not in `parent_resource_id`: C1 only
 /// accepts a parent whose type declares child resource types, which `group` does not.
-pub fn group_resource(group: &Group, groups: &GroupDirectory) -> Resource {
+/// Over-long texts are cut (noted); a group [`check_group`] refuses is refused here too.
+pub fn group_resource(group: &Group, groups: &GroupDirectory) -> Result<Mapped<Resource>, RowRefused> {
+    check_group(group)?;
+    let mut notes = MappingNotes::default();
+    let resource = group_resource_fitted(group, groups, &mut notes);
+    Ok(Mapped { value: resource, notes })
+}
+
+fn group_resource_fitted(group: &Group, groups: &GroupDirectory, notes: &mut MappingNotes) -> Resource {
     let profile = profile_struct(&group_profile(group, groups));
     let trait_ = GroupTrait { profile: Some(profile.clone()), ..Default::default() };
+    let description = non_blank(group.description.as_deref()).unwrap_or_default();
     Resource {
         id: Some(group_resource_id(&group.id)),
-        display_name: group_display_name(group),
-        description: non_blank(group.description.as_deref()).unwrap_or_default().to_owned(),
+        display_name: fitted(&group_display_name(group), DISPLAY_NAME_MAX, "display_name", notes),
+        description: fitted(description, DESCRIPTION_MAX, "description", notes),
         annotations: vec![pack_any(&trait_)],
         profile: Some(profile),
         ..Default::default()
     }
 }
 
+/// Refuses a group whose id is too long or one of whose values is over the field cap. The
+/// caller must leave refused groups out of the [`GroupDirectory`], so that no entitlement
+/// or grant points at them.
+pub fn check_group(group: &Group) -> Result<(), RowRefused> {
+    check_row(
+        ids::GROUP,
+        &group.id,
+        [
+            ("name", Some(group.name.as_str())),
+            ("slug", group.slug.as_deref()),
+            ("code", group.code.as_deref()),
+            ("type", group.type_id.as_deref()),
+            ("type_name", group.type_name.as_deref()),
+            ("parent_group_id", group.parent_group_id.as_deref()),
+            ("description", group.description.as_deref()),
+        ],
+    )
+}
+
 /// The group's one entitlement, `member`, embedding the full group resource (as the SDK
-/// does), grantable to persons.
-pub fn member_entitlement(group: &Group, groups: &GroupDirectory) -> Entitlement {
-    Entitlement {
-        resource: Some(group_resource(group, groups)),
+/// does), grantable to persons. The notes cover the entitlement's own texts only (the
+/// embedded resource's are [`group_resource`]'s).
+pub fn member_entitlement(group: &Group, groups: &GroupDirectory) -> Result<Mapped<Entitlement>, RowRefused> {
+    check_group(group)?;
+    let mut notes = MappingNotes::default();
+    let resource = group_resource_fitted(group, groups, &mut MappingNotes::default());
+    let entitlement = Entitlement {
+        resource: Some(resource),
         id: ids::member_entitlement_id(&group.id),
-        display_name: member_display_name(group),
-        description: member_description(group),
+        display_name: fitted(
+            &member_display_name(group),
+            DISPLAY_NAME_MAX,
+            "entitlement_display_name",
+            &mut notes,
+        ),
+        description: fitted(
+            &member_description(group),
+            DESCRIPTION_MAX,
+            "entitlement_description",
+            &mut notes,
+        ),
         grantable_to: vec![person_resource_type()],
         purpose: entitlement::PurposeValue::Assignment as i32,
         slug: ids::MEMBER.to_owned(),
         ..Default::default()
-    }
+    };
+    Ok(Mapped { value: entitlement, notes })
 }
 
 /// The grant saying that a person is a member of a group. Grants are the most numerous

@@ -8,9 +8,15 @@
 //!
 //! Conventions: blank ChartHop values count as missing; a profile key without a value is
 //! left out (never written empty); profile values are strings.
+//!
+//! Every emitted value obeys the public protos' validation rules ([`limits`]): invalid
+//! emails are left out, over-long texts are cut with a marker, and rows holding a value
+//! over [`limits::FIELD_CAP`] are refused ([`RowRefused`]). What was changed comes back as
+//! [`MappingNotes`] beside the value, for the caller to count.
 
 pub mod config_names;
 pub mod ids;
+pub mod limits;
 
 mod config;
 mod directory;
@@ -18,6 +24,7 @@ mod group;
 mod group_fields;
 mod json;
 mod metadata;
+mod notes;
 mod options;
 mod person;
 mod person_fields;
@@ -28,13 +35,15 @@ mod text;
 pub use config::{HELP_URL, config_schema};
 pub use directory::{GroupDirectory, GroupEntry, group_display_name};
 pub use group::{
-    PersonGrants, group_resource, group_resource_id, member_entitlement, membership_grant, person_grants,
+    PersonGrants, check_group, group_resource, group_resource_id, member_entitlement, membership_grant,
+    person_grants,
 };
 pub use group_fields::{group_profile, member_description, member_display_name};
 pub use json::{capabilities_json, config_json};
 pub use metadata::{DESCRIPTION, DISPLAY_NAME, capabilities, connector_metadata};
+pub use notes::{Mapped, MappingNotes, RowRefused};
 pub use options::MappingOptions;
-pub use person::{person_resource, person_resource_id};
+pub use person::{check_person, person_resource, person_resource_id};
 pub use person_fields::{AccountState, Profile, account_state, person_display_name, person_profile};
 pub use resource_types::{group_resource_type, person_resource_type, resource_types};
 

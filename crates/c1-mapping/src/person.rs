@@ -6,6 +6,8 @@ use charthop_domain::Person;
 
 use crate::directory::GroupDirectory;
 use crate::ids;
+use crate::limits::{DISPLAY_NAME_MAX, STATUS_DETAILS_MAX, fit, is_valid_email};
+use crate::notes::{Mapped, MappingNotes, RowRefused, check_row};
 use crate::options::MappingOptions;
 use crate::person_fields::{AccountState, account_state, person_display_name, person_profile};
 use crate::proto_values::{profile_struct, timestamp};
@@ -18,42 +20,104 @@ pub fn person_resource_id(person_id: &str) -> ResourceId {
 
 /// The person as a resource. Status and profile are set on the user trait AND on the
 /// resource, identically: newer readers take the resource's, older ones the trait's.
-pub fn person_resource(person: &Person, groups: &GroupDirectory, options: &MappingOptions) -> Resource {
+///
+/// Values are held to the protos' rules: an invalid email is left out (and so is the login
+/// taken from it), over-long texts are cut; the notes say which. A person with an over-long
+/// id or a value over the field cap is refused: the caller must then write no grant for it.
+pub fn person_resource(
+    person: &Person,
+    groups: &GroupDirectory,
+    options: &MappingOptions,
+) -> Result<Mapped<Resource>, RowRefused> {
+    check_person(person, options)?;
+    let mut notes = MappingNotes::default();
     let employment = person.employment_at(options.today);
     let (state, details) = account_state(employment);
+    let details = fitted(&details, STATUS_DETAILS_MAX, "status_details", &mut notes);
     let profile = profile_struct(&person_profile(person, employment, groups));
     let created_at = person.created_at.map(timestamp);
+    let work_email = valid_email(person.work_email.as_deref(), "work_email", &mut notes);
+    let personal_email = if options.include_personal_email {
+        valid_email(person.personal_email.as_deref(), "personal_email", &mut notes)
+    } else {
+        None
+    };
 
     let trait_status =
         user_trait::Status { status: trait_status_code(state) as i32, details: details.clone() };
     let user = UserTrait {
-        emails: emails(person, options),
+        emails: emails(work_email, personal_email),
         status: Some(trait_status),
         profile: Some(profile.clone()),
         account_type: user_trait::AccountType::Human as i32,
-        login: non_blank(person.work_email.as_deref()).unwrap_or_default().to_owned(),
+        login: work_email.unwrap_or_default().to_owned(),
         created_at,
         structured_name: structured_name(person),
         employee_ids: non_blank(person.employee_id.as_deref()).map(str::to_owned).into_iter().collect(),
         ..Default::default()
     };
-    Resource {
+    let resource = Resource {
         id: Some(person_resource_id(&person.id)),
-        display_name: person_display_name(person),
+        display_name: fitted(&person_display_name(person), DISPLAY_NAME_MAX, "display_name", &mut notes),
         annotations: vec![pack_any(&user)],
         profile: Some(profile),
         status: Some(Status { status: resource_status_code(state) as i32, details }),
         created_at,
         ..Default::default()
+    };
+    Ok(Mapped { value: resource, notes })
+}
+
+/// Refuses a person whose id is too long or one of whose emitted values is over the cap.
+pub fn check_person(person: &Person, options: &MappingOptions) -> Result<(), RowRefused> {
+    let name = &person.name;
+    let personal = person.personal_email.as_deref().filter(|_| options.include_personal_email);
+    check_row(
+        ids::PERSON,
+        &person.id,
+        [
+            ("name.first", name.first.as_deref()),
+            ("name.middle", name.middle.as_deref()),
+            ("name.last", name.last.as_deref()),
+            ("name.preferred_first", name.preferred_first.as_deref()),
+            ("name.preferred_last", name.preferred_last.as_deref()),
+            ("work_email", person.work_email.as_deref()),
+            ("personal_email", personal),
+            ("employee_id", person.employee_id.as_deref()),
+            ("title", person.title.as_deref()),
+            ("job_id", person.job_id.as_deref()),
+            ("manager_id", person.manager_id.as_deref()),
+        ],
+    )
+}
+
+pub(crate) fn fitted(value: &str, max: usize, field: &'static str, notes: &mut MappingNotes) -> String {
+    let (value, cut) = fit(value, max);
+    if cut {
+        notes.cut.push(field);
+    }
+    value
+}
+
+/// The trimmed address when it is a valid email; a present but invalid one is noted.
+fn valid_email<'a>(
+    address: Option<&'a str>,
+    field: &'static str,
+    notes: &mut MappingNotes,
+) -> Option<&'a str> {
+    let address = non_blank(address)?;
+    if is_valid_email(address) {
+        Some(address)
+    } else {
+        notes.dropped.push(field);
+        None
     }
 }
 
-/// The work email (primary), then the personal one when the options ask for it.
-fn emails(person: &Person, options: &MappingOptions) -> Vec<user_trait::Email> {
-    let work = non_blank(person.work_email.as_deref()).map(|address| (address, true));
-    let personal = non_blank(person.personal_email.as_deref())
-        .filter(|_| options.include_personal_email)
-        .map(|address| (address, false));
+/// The work email (primary), then the personal one.
+fn emails(work: Option<&str>, personal: Option<&str>) -> Vec<user_trait::Email> {
+    let work = work.map(|address| (address, true));
+    let personal = personal.map(|address| (address, false));
     work.into_iter()
         .chain(personal)
         .map(|(address, is_primary)| user_trait::Email { address: address.to_owned(), is_primary })

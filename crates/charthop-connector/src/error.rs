@@ -6,7 +6,8 @@ pub enum SyncError {
     #[error(transparent)]
     Write(#[from] c1z::WriteError),
     #[error(
-        "the person list did not return groupIds (page {page}); use --membership-source auto or per-person"
+        "the person list did not return groupIds (page {page}) and the membership source is the list only; \
+         the auto or per-person membership source asks per person instead"
     )]
     ListWithoutGroupIds { page: usize },
     #[error("the sync was cancelled")]

@@ -9,6 +9,7 @@
 //! JSON (the client does), never builds a C1 id (the mapping does), and never touches SQLite
 //! (the writer does). No grant it writes ever dangles.
 
+mod coverage;
 mod error;
 mod memberships;
 mod options;
@@ -18,5 +19,5 @@ mod writer_thread;
 
 pub use error::SyncError;
 pub use options::{MembershipSource, ResourceTypeFilter, SyncOptions};
-pub use report::{NoProgress, Progress, SyncEvent, SyncReport};
+pub use report::{Coverage, MappingCounts, NoProgress, Progress, SyncEvent, SyncReport, UnreadableField};
 pub use sync::sync;

@@ -24,6 +24,10 @@ pub struct SyncReport {
     pub rate_limit_wait: Duration,
     pub duration: Duration,
     pub file: WriteSummary,
+    /// How complete the person data was.
+    pub coverage: Coverage,
+    /// What the mapping left out, cut or refused to keep every value valid.
+    pub mapping: MappingCounts,
 }
 
 impl SyncReport {
@@ -33,6 +37,55 @@ impl SyncReport {
 
     pub fn groups(&self) -> u64 {
         self.groups_by_type.values().sum()
+    }
+}
+
+/// How many written persons lack data C1 uses to match accounts, and which fields no person
+/// row carried at all (the token most likely cannot read them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Persons written without any (valid) email.
+    pub without_any_email: u64,
+    /// Persons written without a (valid) work email.
+    pub without_work_email: u64,
+    pub without_employee_id: u64,
+    /// Fields missing on every person row of a sync that wrote persons.
+    pub unreadable_fields: Vec<UnreadableField>,
+}
+
+/// A ChartHop field that no person row carried, and the access it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnreadableField {
+    /// The ChartHop field, e.g. `workEmail`.
+    pub field: &'static str,
+    /// What the API token must be allowed to read for ChartHop to send it.
+    pub access: &'static str,
+}
+
+/// Values the mapping changed or refused so that every emitted value is valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MappingCounts {
+    /// Values left out because they cannot be valid (an invalid email), by field.
+    pub dropped: BTreeMap<&'static str, u64>,
+    /// Values cut to their limit, by field.
+    pub cut: BTreeMap<&'static str, u64>,
+    /// Persons not written: a value over the field cap, or an over-long id.
+    pub refused_persons: u64,
+    /// Groups not written (nor their entitlement).
+    pub refused_groups: u64,
+    /// Memberships not written because their person was refused (those naming a refused group
+    /// count among `skipped_memberships`, as the group is not in the sync).
+    pub refused_memberships: u64,
+}
+
+impl MappingCounts {
+    pub(crate) fn note(&mut self, notes: &c1_mapping::MappingNotes) {
+        for field in &notes.dropped {
+            *self.dropped.entry(field).or_default() += 1;
+        }
+        for field in &notes.cut {
+            *self.cut.entry(field).or_default() += 1;
+        }
     }
 }
 

@@ -2,7 +2,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use c1_mapping::{GroupDirectory, group_resource, member_entitlement, person_grants, person_resource};
+use c1_mapping::{
+    GroupDirectory, check_group, group_resource, member_entitlement, person_grants, person_resource,
+};
 use c1z::WriterOptions;
 use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery};
 use charthop_domain::{Employment, Group, GroupTypeIndex, Person};
@@ -10,7 +12,9 @@ use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::coverage::CoverageTracker;
 use crate::memberships::complete_page;
+use crate::report::{Coverage, MappingCounts};
 use crate::writer_thread::{Batch, WriterThread};
 use crate::{MembershipSource, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
 
@@ -63,6 +67,8 @@ pub async fn sync(
         rate_limit_wait: stats.rate_limit_wait,
         duration: started.elapsed(),
         file,
+        coverage: counters.coverage,
+        mapping: counters.mapping,
     })
 }
 
@@ -75,7 +81,12 @@ struct Counters {
     grants: u64,
     skipped_memberships: u64,
     membership_requests: u64,
+    coverage: Coverage,
+    mapping: MappingCounts,
 }
+
+/// Refused rows logged one by one before a summary takes over.
+const REFUSALS_LOGGED: u64 = 20;
 
 async fn read_and_write(
     client: &ChartHopClient,
@@ -91,7 +102,7 @@ async fn read_and_write(
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
     // Persons need the group index for their profiles even when groups are not written.
-    let groups = list_groups(client).await?;
+    let groups = valid_groups(list_groups(client).await?, &mut counters.mapping);
     let directory = GroupDirectory::new(&groups);
     if options.writes_groups() {
         write_groups(writer, &groups, &directory, options, &mut counters).await?;
@@ -116,6 +127,24 @@ async fn list_groups(client: &ChartHopClient) -> Result<Vec<Group>, SyncError> {
     Ok(groups)
 }
 
+/// Leaves out the groups the mapping refuses, before the directory is built from them: no
+/// entitlement or grant may then point at a refused group.
+fn valid_groups(groups: Vec<Group>, counts: &mut MappingCounts) -> Vec<Group> {
+    groups
+        .into_iter()
+        .filter(|group| match check_group(group) {
+            Ok(()) => true,
+            Err(refused) => {
+                counts.refused_groups += 1;
+                if counts.refused_groups <= REFUSALS_LOGGED {
+                    tracing::warn!(group = %refused.id, "{refused}; its memberships are skipped");
+                }
+                false
+            }
+        })
+        .collect()
+}
+
 async fn write_groups(
     writer: &WriterThread,
     groups: &[Group],
@@ -128,9 +157,14 @@ async fn write_groups(
         for group in chunk {
             let type_name = group.type_name.clone().unwrap_or_else(|| "unknown".into());
             *counters.groups_by_type.entry(type_name).or_default() += 1;
-            batch.resources.push(group_resource(group, directory));
+            // `valid_groups` has already refused what the mapping refuses.
+            let Ok(resource) = group_resource(group, directory) else { continue };
+            counters.mapping.note(&resource.notes);
+            batch.resources.push(resource.value);
             if options.writes_entitlements() {
-                batch.entitlements.push(member_entitlement(group, directory));
+                let Ok(entitlement) = member_entitlement(group, directory) else { continue };
+                counters.mapping.note(&entitlement.notes);
+                batch.entitlements.push(entitlement.value);
             }
         }
         counters.entitlements += batch.entitlements.len() as u64;
@@ -153,6 +187,7 @@ async fn write_persons(
         with_group_ids: wants_grants && options.membership_source != MembershipSource::PerPerson,
         ..PersonQuery::default()
     };
+    let mut coverage = CoverageTracker::new(query.include_personal_email);
     let mut pages = prefetch_pages(client, &query);
     let mut unknown_groups = HashSet::new();
     let mut page_number = 0;
@@ -166,6 +201,7 @@ async fn write_persons(
                 .retain(|p| !matches!(p.employment_at(options.mapping.today), Employment::Departed { .. }));
             counters.departed_excluded += (before - persons.len()) as u64;
         }
+        persons.iter().for_each(|p| coverage.observe_row(p));
         if wants_grants {
             counters.membership_requests += complete_page(
                 client,
@@ -176,11 +212,22 @@ async fn write_persons(
             )
             .await?;
         }
-        let batch = map_persons(&persons, directory, options, wants_grants, counters, &mut unknown_groups);
-        persons_written += persons.len() as u64;
+        let batch = map_persons(
+            &persons,
+            directory,
+            options,
+            wants_grants,
+            counters,
+            &mut coverage,
+            &mut unknown_groups,
+        );
+        persons_written += batch.resources.len() as u64;
         writer.write(batch).await?;
         progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: counters.grants });
     }
+    counters.coverage = coverage.finish();
+    crate::coverage::log(&counters.coverage, persons_written);
+    log_mapping(&counters.mapping);
     if counters.skipped_memberships > 0 {
         tracing::warn!(
             skipped = counters.skipped_memberships,
@@ -197,13 +244,30 @@ fn map_persons(
     options: &SyncOptions,
     wants_grants: bool,
     counters: &mut Counters,
+    coverage: &mut CoverageTracker,
     unknown_groups: &mut HashSet<String>,
 ) -> Batch {
     let mut batch = Batch { resources: Vec::with_capacity(persons.len()), ..Default::default() };
     for person in persons {
+        let resource = match person_resource(person, directory, &options.mapping) {
+            Ok(resource) => resource,
+            Err(refused) => {
+                // The person is not written, so neither are its grants: they would dangle.
+                let memberships =
+                    if wants_grants { person_grants(person, directory).grants.len() } else { 0 };
+                counters.mapping.refused_persons += 1;
+                counters.mapping.refused_memberships += memberships as u64;
+                if counters.mapping.refused_persons <= REFUSALS_LOGGED {
+                    tracing::warn!(person = %refused.id, memberships, "{refused}; its memberships are left out too");
+                }
+                continue;
+            }
+        };
+        counters.mapping.note(&resource.notes);
+        coverage.observe_written(person, &resource.notes);
         let status = person.employment_at(options.mapping.today).label();
         *counters.persons_by_status.entry(status.to_owned()).or_default() += 1;
-        batch.resources.push(person_resource(person, directory, &options.mapping));
+        batch.resources.push(resource.value);
         if wants_grants {
             let mapped = person_grants(person, directory);
             counters.skipped_memberships += mapped.unknown_group_ids.len() as u64;
@@ -239,4 +303,22 @@ fn prefetch_pages(
         }
     });
     receiver
+}
+
+/// One summary of what the mapping changed or refused (the first refusals were logged each).
+fn log_mapping(counts: &MappingCounts) {
+    if !counts.dropped.is_empty() {
+        tracing::warn!(dropped = ?counts.dropped, "invalid values were left out (C1 would reject them)");
+    }
+    if !counts.cut.is_empty() {
+        tracing::info!(cut = ?counts.cut, "over-long texts were cut to the limits C1 accepts");
+    }
+    if counts.refused_persons > 0 || counts.refused_groups > 0 {
+        tracing::warn!(
+            persons = counts.refused_persons,
+            groups = counts.refused_groups,
+            memberships = counts.refused_memberships,
+            "rows holding values over the size cap were not written"
+        );
+    }
 }

@@ -2,5 +2,6 @@
 
 mod fixtures;
 mod groups;
+mod limits;
 mod persons;
 mod schemas;

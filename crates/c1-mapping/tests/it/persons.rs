@@ -17,7 +17,9 @@ fn user_trait(resource: &Resource) -> UserTrait {
 
 /// Maps the person, checks what must hold for every person, and returns the resource.
 fn map(person: &Person, options: &MappingOptions) -> Resource {
-    let resource = person_resource(person, &directory(), options);
+    let mapped = person_resource(person, &directory(), options).expect("a valid person");
+    assert!(mapped.notes.is_empty(), "fixtures fit: {:?}", mapped.notes);
+    let resource = mapped.value;
     let id = resource.id.as_ref().expect("resource id");
     assert_eq!((id.resource_type.as_str(), id.resource.as_str()), ("person", person.id.as_str()));
 

@@ -87,6 +87,7 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name != "sync.c1z")
+        // The writer's lock file (`.<target>.lock`) stays by design; it holds no data.
+        .filter(|name| name != "sync.c1z" && !(name.starts_with('.') && name.ends_with(".lock")))
         .collect()
 }

@@ -3,4 +3,5 @@
 mod harness;
 mod modes;
 mod outcomes;
+mod validity;
 mod vanished;

@@ -1,0 +1,152 @@
+//! Coverage of the person data: what C1 will lack, and which fields no row carried at all.
+//! ChartHop leaves out the fields a token may not read instead of refusing, so a field that
+//! is missing on every row most likely means missing access, not missing data.
+
+use c1_mapping::MappingNotes;
+use charthop_domain::Person;
+
+use crate::report::{Coverage, UnreadableField};
+
+const WORK_EMAIL: UnreadableField =
+    UnreadableField { field: "workEmail", access: "contact fields (work email)" };
+const HOME_EMAIL: UnreadableField =
+    UnreadableField { field: "homeEmail", access: "personal contact fields (home email)" };
+const EMPLOYEE_ID: UnreadableField =
+    UnreadableField { field: "employeeId", access: "employee fields (employee id)" };
+const NAME: UnreadableField = UnreadableField { field: "name", access: "name fields" };
+const TITLE: UnreadableField = UnreadableField { field: "title", access: "job fields (title)" };
+const START_DATE: UnreadableField = UnreadableField {
+    field: "startDate",
+    access: "job and employment fields (start and end dates, so account status is right)",
+};
+
+/// Counts per written person, then tells which fields no row had.
+#[derive(Debug, Default)]
+pub(crate) struct CoverageTracker {
+    rows: u64,
+    coverage: Coverage,
+    /// Rows that carried each watched field, in the order of `watched`.
+    present: Vec<(UnreadableField, u64)>,
+}
+
+impl CoverageTracker {
+    /// `with_home_email`: the sync asks for home emails. (A list without `groupIds` is not
+    /// watched here: per-person requests fill it in, and fail the sync when they cannot.)
+    pub fn new(with_home_email: bool) -> Self {
+        let mut watched = vec![WORK_EMAIL, EMPLOYEE_ID, NAME, TITLE, START_DATE];
+        if with_home_email {
+            watched.push(HOME_EMAIL);
+        }
+        Self { present: watched.into_iter().map(|f| (f, 0)).collect(), ..Self::default() }
+    }
+
+    /// One person row as the person list returned it (before memberships were filled in).
+    pub fn observe_row(&mut self, person: &Person) {
+        self.rows += 1;
+        for (field, count) in &mut self.present {
+            if carries(person, field.field) {
+                *count += 1;
+            }
+        }
+    }
+
+    /// One written person and what the mapping left out of it.
+    pub fn observe_written(&mut self, person: &Person, notes: &MappingNotes) {
+        let work = present(person.work_email.as_deref()) && !notes.dropped.contains(&"work_email");
+        let personal =
+            present(person.personal_email.as_deref()) && !notes.dropped.contains(&"personal_email");
+        self.coverage.without_work_email += u64::from(!work);
+        // Home emails count only when the sync emits them: the mapping drops the others.
+        let emits_personal = self.present.iter().any(|(f, _)| f.field == HOME_EMAIL.field);
+        self.coverage.without_any_email += u64::from(!(work || (personal && emits_personal)));
+        self.coverage.without_employee_id += u64::from(!present(person.employee_id.as_deref()));
+    }
+
+    pub fn finish(mut self) -> Coverage {
+        if self.rows > 0 {
+            self.coverage.unreadable_fields =
+                self.present.iter().filter(|(_, count)| *count == 0).map(|(field, _)| *field).collect();
+        }
+        self.coverage
+    }
+}
+
+fn present(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !v.trim().is_empty())
+}
+
+fn carries(person: &Person, field: &str) -> bool {
+    match field {
+        "workEmail" => present(person.work_email.as_deref()),
+        "homeEmail" => present(person.personal_email.as_deref()),
+        "employeeId" => present(person.employee_id.as_deref()),
+        "name" => [&person.name.first, &person.name.last, &person.name.preferred_first]
+            .iter()
+            .any(|part| present(part.as_deref())),
+        "title" => present(person.title.as_deref()),
+        "startDate" => person.start_date.is_some() || person.end_date.is_some(),
+        _ => true,
+    }
+}
+
+/// Logs the coverage of a finished person listing.
+pub(crate) fn log(coverage: &Coverage, persons: u64) {
+    for field in &coverage.unreadable_fields {
+        tracing::warn!(
+            field = field.field,
+            persons,
+            "no person row carried {}: the API token most likely cannot read {}; give it read access \
+             to {} in ChartHop",
+            field.field,
+            field.access,
+            field.access
+        );
+    }
+    if persons > 0 && (coverage.without_any_email > 0 || coverage.without_employee_id > 0) {
+        tracing::info!(
+            persons,
+            without_any_email = coverage.without_any_email,
+            without_work_email = coverage.without_work_email,
+            without_employee_id = coverage.without_employee_id,
+            "persons lacking data C1 uses to match accounts"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(work_email: Option<&str>, employee_id: Option<&str>) -> Person {
+        Person {
+            id: "p".into(),
+            work_email: work_email.map(Into::into),
+            employee_id: employee_id.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn counts_missing_and_dropped_emails() {
+        let mut tracker = CoverageTracker::new(false);
+        let rows = [person(Some("a@x.io"), Some("E1")), person(None, None), person(Some("bad"), None)];
+        for row in &rows {
+            tracker.observe_row(row);
+        }
+        let dropped = MappingNotes { dropped: vec!["work_email"], cut: vec![] };
+        tracker.observe_written(&rows[0], &MappingNotes::default());
+        tracker.observe_written(&rows[1], &MappingNotes::default());
+        tracker.observe_written(&rows[2], &dropped);
+        let coverage = tracker.finish();
+        assert_eq!(coverage.without_work_email, 2);
+        assert_eq!(coverage.without_any_email, 2);
+        assert_eq!(coverage.without_employee_id, 2);
+        let unreadable: Vec<_> = coverage.unreadable_fields.iter().map(|f| f.field).collect();
+        assert_eq!(unreadable, ["name", "title", "startDate"]);
+    }
+
+    #[test]
+    fn no_rows_means_no_unreadable_field() {
+        assert!(CoverageTracker::new(true).finish().unreadable_fields.is_empty());
+    }
+}

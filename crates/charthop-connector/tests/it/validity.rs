@@ -1,0 +1,93 @@
+//! Values C1 would reject never reach the file; coverage tells what the data lacks.
+
+use charthop_fake::{FakeChartHop, Knobs, OrgSpec, generate_org};
+
+use crate::harness::*;
+
+async fn fake_editing(persons: usize, edit: impl FnOnce(&mut charthop_fake::Org)) -> FakeChartHop {
+    let mut org = generate_org(&OrgSpec::new(persons, 42).with_today(today()));
+    edit(&mut org);
+    FakeChartHop::start(org, Knobs::default()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_person_with_a_huge_value_is_refused_with_its_memberships() {
+    let mut refused_id = String::new();
+    let fake = fake_editing(120, |org| {
+        let person =
+            org.persons.iter_mut().find(|p| p.group_ids.as_ref().is_some_and(|g| !g.is_empty())).unwrap();
+        person.title = Some("t".repeat(100 * 1024));
+        refused_id = person.id.clone();
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("sync.c1z");
+    let report = run(&fake, &target, &options()).await.unwrap();
+
+    let expected: std::collections::BTreeSet<_> =
+        truth(&fake).into_iter().filter(|(_, p)| *p != refused_id).collect();
+    let contents = read(&target);
+    assert!(!contents.person_statuses.contains_key(&refused_id));
+    assert_eq!(contents.memberships, expected, "no grant dangles");
+    assert_eq!(report.mapping.refused_persons, 1);
+    assert_eq!(report.mapping.refused_memberships, (truth(&fake).len() - expected.len()) as u64);
+    assert!(report.mapping.refused_memberships > 0);
+    assert_eq!(report.persons(), fake.org().persons.len() as u64 - 1);
+    assert_eq!(contents.resources_by_type["person"], report.persons());
+}
+
+#[tokio::test]
+async fn invalid_emails_are_left_out_and_counted() {
+    let fake = fake_editing(60, |org| {
+        for person in org.persons.iter_mut().take(5) {
+            person.work_email = Some("not an email".into());
+        }
+        for person in org.persons.iter_mut().skip(5).take(3) {
+            person.work_email = None;
+            person.employee_id = None;
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("sync.c1z");
+    let report = run(&fake, &target, &options()).await.unwrap();
+
+    assert_eq!(report.mapping.dropped.get("work_email"), Some(&5));
+    let without_work_email = fake.org().persons.iter().filter(|p| p.work_email.is_none()).count() as u64;
+    assert_eq!(report.coverage.without_work_email, without_work_email + 5);
+    assert_eq!(report.coverage.without_any_email, without_work_email + 5);
+    let without_employee_id = fake.org().persons.iter().filter(|p| p.employee_id.is_none()).count() as u64;
+    assert!(without_employee_id >= 3);
+    assert_eq!(report.coverage.without_employee_id, without_employee_id);
+    assert!(report.coverage.unreadable_fields.is_empty(), "{:?}", report.coverage.unreadable_fields);
+}
+
+#[tokio::test]
+async fn a_field_missing_on_every_row_is_named_with_the_access_it_needs() {
+    let fake = fake_editing(80, |org| {
+        for person in &mut org.persons {
+            person.work_email = None;
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&fake, &dir.path().join("sync.c1z"), &options()).await.unwrap();
+
+    let [field] = report.coverage.unreadable_fields.as_slice() else {
+        panic!("{:?}", report.coverage.unreadable_fields)
+    };
+    assert_eq!(field.field, "workEmail");
+    assert!(field.access.contains("contact"), "{}", field.access);
+    assert_eq!(report.coverage.without_any_email, report.persons());
+}
+
+#[tokio::test]
+async fn a_list_without_group_ids_is_not_a_coverage_gap_when_per_person_answers_carry_them() {
+    let knobs = Knobs { list_honours_group_ids: false, ..Knobs::default() };
+    let fake = fake(40, knobs).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("sync.c1z");
+    let report = run(&fake, &target, &options()).await.unwrap();
+    assert_eq!(read(&target).memberships, truth(&fake));
+    assert!(report.coverage.unreadable_fields.is_empty(), "{:?}", report.coverage.unreadable_fields);
+}
