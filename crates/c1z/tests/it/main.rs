@@ -6,6 +6,7 @@ mod determinism;
 mod failures;
 mod frame;
 mod go_fixture;
+mod hostile;
 mod large;
 mod model;
 mod round_trip;
