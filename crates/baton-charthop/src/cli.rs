@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::settings::{KEYS, env_var};
+use crate::units::parse_bytes;
 
 /// What the user asked for.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ pub struct InspectArgs {
     pub entitlements: bool,
     pub grants: bool,
     pub json: bool,
+    pub max_decompressed_bytes: Option<u64>,
 }
 
 fn help_for(key: &str) -> &'static str {
@@ -51,6 +53,13 @@ fn help_for(key: &str) -> &'static str {
         "health-check" => "Service mode: serve /health, /live and /ready",
         "health-check-port" => "Port of the health endpoint [default: 8081]",
         "health-check-bind-address" => "Address of the health endpoint [default: 127.0.0.1]",
+        "max-removed-ratio" => {
+            "Refuse a sync that removes or disables more than this share of the previous sync's \
+             persons or grants (0 to 1; 1 allows any change) [default: 0.2]"
+        }
+        "snapshot-wait" => "How long to wait while ChartHop builds a snapshot: 300, 90s, 5m [default: 5m]",
+        "http-timeout-seconds" => "Deadline of one ChartHop request, retries included [default: 300]",
+        "max-page-bytes" => "Largest ChartHop response body read: bytes, or 64MiB, 1GiB [default: 64MiB]",
         _ => "",
     }
 }
@@ -78,7 +87,10 @@ pub fn command() -> Command {
         .about("ConductorOne Baton connector for ChartHop: persons, groups and memberships")
         .after_help(
             "Settings come from flags, then BATON_* environment variables, then the YAML file \
-             BATON_CONFIG_PATH (default ./.baton.yaml) whose keys are the flag names.",
+             BATON_CONFIG_PATH (default ./.baton.yaml) whose keys are the flag names. Pass secrets \
+             in the environment or the file: flags are visible to other users (ps).\n\n\
+             Exit codes: 0 done; 1 failed; 2 bad flags; 129, 130, 143 stopped by SIGHUP, SIGINT, \
+             SIGTERM (the last line says whether the file was replaced).",
         )
         .args(setting_args())
         .subcommand(Command::new("capabilities").about("Print the connector's capabilities as JSON"))
@@ -109,6 +121,13 @@ pub fn command() -> Command {
                         .value_parser(["table", "json"])
                         .default_value("table")
                         .help("Output format"),
+                )
+                .arg(
+                    Arg::new("max-decompressed-bytes")
+                        .long("max-decompressed-bytes")
+                        .value_name("SIZE")
+                        .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
+                        .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
                 ),
         )
         .subcommand(
@@ -140,6 +159,7 @@ where
             entitlements: sub.get_flag("entitlements"),
             grants: sub.get_flag("grants"),
             json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
+            max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
         }),
         Some(("health-check", sub)) => Invocation::HealthCheck { flags: flags(sub) },
         _ => Invocation::Run { flags: flags(&matches) },

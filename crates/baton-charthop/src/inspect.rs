@@ -1,16 +1,19 @@
 //! `inspect FILE`: what a `.c1z` holds, as a summary and optional tables or JSON.
+//! Everything read from the file is untrusted: decompression is capped, tables escape control
+//! characters, and lists are streamed rather than held.
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
-use c1_proto::connector::v2::{
-    Entitlement, Grant, Resource, ResourceId, ResourceType, status::ResourceStatus,
-};
-use c1_proto::prost_types::Any;
-use c1z::{C1zReader, ReaderOptions, SyncRun};
-use serde_json::{Value, json};
+use anyhow::{Result, bail};
+use c1_proto::connector::v2::{Resource, ResourceId, status::ResourceStatus};
+use c1z::{C1zReader, ReadError, ReaderOptions, SyncRun};
+use serde_json::json;
 
 use crate::cli::InspectArgs;
+use crate::inspect_json::{self, RowSource};
+
+/// What a file may decompress to unless `--max-decompressed-bytes` says more.
+pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
 
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -19,13 +22,35 @@ pub fn run(args: &InspectArgs) -> Result<()> {
     Ok(())
 }
 
+fn open(args: &InspectArgs) -> Result<C1zReader> {
+    let options = ReaderOptions {
+        max_decoded_bytes: args.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED),
+        ..ReaderOptions::default()
+    };
+    match C1zReader::open(&args.file, options) {
+        Ok(reader) => Ok(reader),
+        // The reader's own message speaks of its API; this one of the flag.
+        Err(ReadError::TooLarge { limit, .. }) => {
+            Err(DecompressionCap { path: args.file.display().to_string(), limit }.into())
+        }
+        Err(error) => Err(anyhow::Error::new(error).context(format!("cannot read {}", args.file.display()))),
+    }
+}
+
+/// The file decompresses past the cap (a zstd bomb, or a large file the user may trust).
+#[derive(Debug, thiserror::Error)]
+#[error("{path} decompresses to more than {limit} bytes, the --max-decompressed-bytes limit")]
+pub struct DecompressionCap {
+    pub path: String,
+    pub limit: u64,
+}
+
 fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
-    let reader = C1zReader::open(&args.file, ReaderOptions::default())
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let reader = open(args)?;
     let sync = pick_sync(&reader, args)?;
     let counts = reader.counts(&sync.id)?;
     if args.json {
-        let mut summary = json!({
+        let summary = json!({
             "file": args.file.display().to_string(),
             "syncId": sync.id,
             "syncType": sync.sync_type,
@@ -37,133 +62,92 @@ fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
             "entitlements": counts.entitlements,
             "grants": counts.grants,
         });
+        let mut lists: Vec<(&str, RowSource<'_>)> = Vec::new();
         if args.resources {
-            summary["resourceList"] = json_rows(reader.resources(&sync.id)?)?;
+            lists.push(("resourceList", inspect_json::rows(reader.resources(&sync.id)?)));
         }
         if args.entitlements {
-            summary["entitlementList"] = json_rows(reader.entitlements(&sync.id)?)?;
+            lists.push(("entitlementList", inspect_json::rows(reader.entitlements(&sync.id)?)));
         }
         if args.grants {
-            summary["grantList"] = json_rows(reader.grants(&sync.id)?)?;
+            lists.push(("grantList", inspect_json::rows(reader.grants(&sync.id)?)));
         }
-        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
-        return Ok(());
+        return inspect_json::write_object(out, &summary, lists);
     }
 
-    let by_type: Vec<String> = counts.resources_by_type.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    let by_type: Vec<String> =
+        counts.resources_by_type.iter().map(|(t, n)| format!("{} {n}", escape(t))).collect();
     let ended = sync.ended_at.map_or_else(|| "unfinished".to_owned(), |t| format!("finished {t}"));
-    writeln!(out, "file:           {}", args.file.display())?;
-    writeln!(out, "sync:           {} ({}, started {}, {ended})", sync.id, sync.sync_type, sync.started_at)?;
+    writeln!(out, "file:           {}", escape(&args.file.display().to_string()))?;
+    writeln!(
+        out,
+        "sync:           {} ({}, started {}, {ended})",
+        escape(&sync.id),
+        escape(&sync.sync_type),
+        sync.started_at
+    )?;
     writeln!(out, "resource types: {}", counts.resource_types)?;
     writeln!(out, "resources:      {} ({})", counts.resources, by_type.join(", "))?;
     writeln!(out, "entitlements:   {}", counts.entitlements)?;
     writeln!(out, "grants:         {}", counts.grants)?;
     if args.resources {
-        let mut rows = vec![row(["TYPE", "ID", "DISPLAY NAME", "STATUS"])];
-        for resource in reader.resources(&sync.id)? {
-            let resource = resource?;
-            let (kind, id) = ids(resource.id.as_ref());
-            rows.push(vec![kind, id, resource.display_name.clone(), status(&resource)]);
-        }
-        print_table(out, &rows)?;
+        print_table(out, &["TYPE", "ID", "DISPLAY NAME", "STATUS"], || {
+            Ok(reader.resources(&sync.id)?.map(|resource| {
+                let resource = resource?;
+                let (kind, id) = ids(resource.id.as_ref());
+                Ok(vec![kind, id, resource.display_name.clone(), status(&resource)])
+            }))
+        })?;
     }
     if args.entitlements {
-        let mut rows = vec![row(["ID", "DISPLAY NAME", "RESOURCE"])];
-        for entitlement in reader.entitlements(&sync.id)? {
-            let entitlement = entitlement?;
-            let (kind, id) = ids(entitlement.resource.as_ref().and_then(|r| r.id.as_ref()));
-            rows.push(vec![entitlement.id, entitlement.display_name, format!("{kind}:{id}")]);
-        }
-        print_table(out, &rows)?;
+        print_table(out, &["ID", "DISPLAY NAME", "RESOURCE"], || {
+            Ok(reader.entitlements(&sync.id)?.map(|entitlement| {
+                let entitlement = entitlement?;
+                let (kind, id) = ids(entitlement.resource.as_ref().and_then(|r| r.id.as_ref()));
+                Ok(vec![entitlement.id, entitlement.display_name, format!("{kind}:{id}")])
+            }))
+        })?;
     }
     if args.grants {
-        let mut rows = vec![row(["ENTITLEMENT", "PRINCIPAL"])];
-        for grant in reader.grants(&sync.id)? {
-            let grant = grant?;
-            let entitlement = grant.entitlement.map(|e| e.id).unwrap_or_default();
-            let (kind, id) = ids(grant.principal.as_ref().and_then(|p| p.id.as_ref()));
-            rows.push(vec![entitlement, format!("{kind}:{id}")]);
-        }
-        print_table(out, &rows)?;
+        print_table(out, &["ENTITLEMENT", "PRINCIPAL"], || {
+            Ok(reader.grants(&sync.id)?.map(|grant| {
+                let grant = grant?;
+                let entitlement = grant.entitlement.map(|e| e.id).unwrap_or_default();
+                let (kind, id) = ids(grant.principal.as_ref().and_then(|p| p.id.as_ref()));
+                Ok(vec![entitlement, format!("{kind}:{id}")])
+            }))
+        })?;
     }
     Ok(())
 }
 
 fn pick_sync(reader: &C1zReader, args: &InspectArgs) -> Result<SyncRun> {
+    let listed = || -> Result<String> {
+        let ids: Vec<String> = reader.syncs()?.into_iter().map(|s| escape(&s.id)).collect();
+        Ok(if ids.is_empty() { "none".to_owned() } else { ids.join(", ") })
+    };
     if let Some(id) = &args.sync_id {
-        return Ok(reader.sync(id)?);
+        return match reader.sync(id) {
+            Ok(sync) => Ok(sync),
+            Err(ReadError::SyncNotFound { .. }) => {
+                bail!(
+                    "{} holds no sync with id '{}' (its syncs: {})",
+                    args.file.display(),
+                    escape(id),
+                    listed()?
+                )
+            }
+            Err(error) => Err(error.into()),
+        };
     }
     if let Some(sync) = reader.latest_finished_full_sync()? {
         return Ok(sync);
     }
-    let unfinished: Vec<String> = reader.syncs()?.into_iter().map(|s| s.id).collect();
     bail!(
         "{} holds no finished full sync (unfinished: {}); pass --sync-id to read one",
         args.file.display(),
-        if unfinished.is_empty() { "none".to_owned() } else { unfinished.join(", ") }
+        listed()?
     )
-}
-
-fn json_rows<M, E>(rows: impl Iterator<Item = Result<M, E>>) -> Result<Value>
-where
-    M: c1_proto::prost::Message + c1_proto::prost::Name + Annotated,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let mut values = Vec::new();
-    for row in rows {
-        let mut message = row?;
-        // A file from another connector may carry annotations this build has no schema for:
-        // those are left out of the JSON rather than failing the whole listing.
-        message.retain_known_annotations();
-        values.push(c1_proto::json::try_to_json_value(&message).context("cannot show a row as JSON")?);
-    }
-    Ok(Value::Array(values))
-}
-
-/// Messages whose annotations may name types outside this build's protobuf subset.
-trait Annotated {
-    fn retain_known_annotations(&mut self);
-}
-
-fn retain_known(annotations: &mut Vec<Any>) {
-    let pool = c1_proto::json::descriptor_pool();
-    annotations.retain(|any| {
-        let name = any.type_url.rsplit('/').next().unwrap_or_default();
-        pool.get_message_by_name(name).is_some()
-    });
-}
-
-impl Annotated for ResourceType {
-    fn retain_known_annotations(&mut self) {
-        retain_known(&mut self.annotations);
-    }
-}
-
-impl Annotated for Resource {
-    fn retain_known_annotations(&mut self) {
-        retain_known(&mut self.annotations);
-    }
-}
-
-impl Annotated for Entitlement {
-    fn retain_known_annotations(&mut self) {
-        retain_known(&mut self.annotations);
-        if let Some(resource) = &mut self.resource {
-            resource.retain_known_annotations();
-        }
-    }
-}
-
-impl Annotated for Grant {
-    fn retain_known_annotations(&mut self) {
-        retain_known(&mut self.annotations);
-        if let Some(entitlement) = &mut self.entitlement {
-            entitlement.retain_known_annotations();
-        }
-        if let Some(principal) = &mut self.principal {
-            principal.retain_known_annotations();
-        }
-    }
 }
 
 fn ids(id: Option<&ResourceId>) -> (String, String) {
@@ -181,23 +165,70 @@ fn status(resource: &Resource) -> String {
     if status.details.is_empty() { name.to_owned() } else { format!("{name} ({})", status.details) }
 }
 
-fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).collect()
+/// Text from the file as a terminal may show it: control characters (ESC, newlines, ...) and
+/// the invisible direction overrides become `\u{1b}`-style escapes.
+pub fn escape(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| if unsafe_char(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+        .collect()
 }
 
-fn print_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> =
-        (0..columns).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+/// Two passes over the rows (widths, then lines), so a table of any length takes the memory
+/// of one row.
+fn print_table<I>(out: &mut impl Write, header: &[&str], rows: impl Fn() -> Result<I>) -> Result<()>
+where
+    I: Iterator<Item = Result<Vec<String>>>,
+{
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows()? {
+        for (width, cell) in widths.iter_mut().zip(row?) {
+            *width = (*width).max(escape(&cell).chars().count());
+        }
+    }
     writeln!(out)?;
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (cell, width))| if i + 1 == columns { cell.clone() } else { format!("{cell:<width$}") })
-            .collect();
-        writeln!(out, "{}", cells.join("  "))?;
+    write_line(out, &widths, header.iter().map(|h| h.to_string()))?;
+    for row in rows()? {
+        write_line(out, &widths, row?.iter().map(|cell| escape(cell)))?;
     }
     Ok(())
+}
+
+fn write_line(out: &mut impl Write, widths: &[usize], cells: impl Iterator<Item = String>) -> Result<()> {
+    let columns = widths.len();
+    let cells: Vec<String> = cells
+        .zip(widths)
+        .enumerate()
+        .map(|(i, (cell, width))| if i + 1 == columns { cell } else { format!("{cell:<width$}") })
+        .collect();
+    writeln!(out, "{}", cells.join("  "))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape("plain Zoë"), "plain Zoë");
+        assert_eq!(escape("evil\u{1b}[2Jname"), "evil\\u{1b}[2Jname");
+        assert_eq!(escape("two\nlines\t\u{7f}"), "two\\u{a}lines\\u{9}\\u{7f}");
+        assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
+    }
+
+    #[test]
+    fn tables_align_escaped_cells() {
+        let rows = vec![vec!["a\u{1b}".to_owned(), "x".to_owned()], vec!["bb".to_owned(), "y".to_owned()]];
+        let mut out = Vec::new();
+        print_table(&mut out, &["H", "V"], || Ok(rows.clone().into_iter().map(Ok))).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "\nH        V\na\\u{1b}  x\nbb       y\n");
+    }
 }

@@ -3,7 +3,9 @@
 
 mod cli;
 mod health;
+mod hints;
 mod inspect;
+mod inspect_json;
 mod logging;
 mod oneshot;
 mod progress;
@@ -11,7 +13,10 @@ mod service_mode;
 mod settings;
 #[cfg(test)]
 mod settings_tests;
+mod signals;
+mod units;
 mod wiring;
+mod yaml_guard;
 
 use std::process::ExitCode;
 
@@ -20,6 +25,12 @@ use anyhow::Result;
 use crate::cli::Invocation;
 use crate::settings::{Inputs, Settings};
 
+/// Exit codes besides 0 (documented in `--help` and README.md).
+pub mod exit {
+    /// Any failure without a code of its own.
+    pub const FAILURE: u8 = 1;
+}
+
 fn main() -> ExitCode {
     let invocation = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     match run(invocation) {
@@ -27,10 +38,20 @@ fn main() -> ExitCode {
         // A closed pipe (`inspect ... | head`) is the reader's choice, not a failure.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            // One line: what failed and, through the chain, why.
+            // One line: what failed and, through the chain, why; then what to do about it.
             eprintln!("baton-charthop: {error:#}");
-            ExitCode::FAILURE
+            if let Some(hint) = hints::hint(error.as_ref()) {
+                eprintln!("baton-charthop: {hint}");
+            }
+            ExitCode::from(exit_code(&error))
         }
+    }
+}
+
+fn exit_code(error: &anyhow::Error) -> u8 {
+    match error.downcast_ref::<oneshot::Interrupted>() {
+        Some(interrupted) => interrupted.signal.exit_code(),
+        None => exit::FAILURE,
     }
 }
 
@@ -52,6 +73,7 @@ fn run(invocation: Invocation) -> Result<()> {
         Invocation::Run { flags } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
             logging::init(settings.log_level, settings.log_format);
+            warn_about_secret_flags(&settings);
             // Fail on missing ChartHop credentials before anything starts.
             settings.charthop_credentials()?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -62,6 +84,22 @@ fn run(invocation: Invocation) -> Result<()> {
             }
         }
     }
+}
+
+/// Once per run: a flag's value is visible to every user of the machine (`ps`).
+fn warn_about_secret_flags(settings: &Settings) {
+    if settings.secrets_on_command_line.is_empty() {
+        return;
+    }
+    let flags: Vec<String> = settings.secrets_on_command_line.iter().map(|key| format!("--{key}")).collect();
+    let vars: Vec<String> =
+        settings.secrets_on_command_line.iter().map(|key| settings::env_var(key)).collect();
+    tracing::warn!(
+        "{} given on the command line, where other users of this machine can read it (ps); \
+         set {} or put it in the settings file instead",
+        flags.join(" and "),
+        vars.join(" / ")
+    );
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -1,14 +1,47 @@
 //! One-shot mode: sync ChartHop into a `.c1z` file and say what was written.
 
-use anyhow::Result;
-use charthop_connector::{SyncReport, sync};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use charthop_connector::{SyncError, SyncReport, sync};
 use tokio_util::sync::CancellationToken;
 
 use crate::progress::Reporter;
 use crate::settings::Settings;
+use crate::signals::{Signal, Signals};
 use crate::wiring;
 
+/// Temporary files of a killed run older than this are removed at start.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+
+/// A sync stopped by a signal. The exit code is the signal's (see `--help`).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted by {signal}: {}", what_happened(*published, path))]
+pub struct Interrupted {
+    pub signal: Signal,
+    /// The sync had already replaced the file when the signal came.
+    pub published: bool,
+    pub path: PathBuf,
+}
+
+fn what_happened(published: bool, path: &Path) -> String {
+    if published {
+        format!("the sync had already finished; {} holds it", path.display())
+    } else {
+        format!("nothing was published; {} is as it was", path.display())
+    }
+}
+
 pub async fn run(settings: &Settings) -> Result<()> {
+    if !settings.skip_full_sync {
+        // Before any request: a target we may not replace fails now, not after the whole sync.
+        c1z::check_target(&settings.file)?;
+        for path in c1z::remove_stale_files(&settings.file, STALE_AFTER) {
+            tracing::info!(path = %path.display(), "removed a temporary file an interrupted sync left behind");
+        }
+    }
     let client = wiring::charthop_client(settings)?;
     if settings.skip_full_sync {
         client.validate_access().await?;
@@ -17,20 +50,36 @@ pub async fn run(settings: &Settings) -> Result<()> {
     }
     let options = wiring::sync_options(settings);
     let cancel = CancellationToken::new();
-    let on_interrupt = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::warn!("interrupted: stopping the sync; the previous file stays as it was");
-            on_interrupt.cancel();
-        }
-    });
+    let received = Arc::new(OnceLock::new());
+    let signals = Signals::install().context("cannot catch SIGINT, SIGTERM and SIGHUP")?;
+    tokio::spawn(stop_on_signals(signals, cancel.clone(), received.clone()));
     tracing::info!(file = %settings.file.display(), "sync started");
     let reporter = Reporter::new(client.clone());
     let outcome = sync(&client, &settings.file, &options, &reporter, &cancel).await;
     reporter.clear();
+    if let Some(&signal) = received.get() {
+        if let Err(error) = &outcome
+            && !matches!(error, SyncError::Cancelled)
+        {
+            tracing::warn!("the sync also failed: {error:#}");
+        }
+        return Err(Interrupted { signal, published: outcome.is_ok(), path: settings.file.clone() }.into());
+    }
     let report = outcome?;
     println!("{}", summary_line(&report));
     Ok(())
+}
+
+/// The first signal cancels the sync (it winds down and publishes nothing); a second one
+/// exits at once, leaving the temporary files to the next run's clean-up.
+async fn stop_on_signals(mut signals: Signals, cancel: CancellationToken, received: Arc<OnceLock<Signal>>) {
+    let signal = signals.recv().await;
+    let _ = received.set(signal);
+    tracing::warn!("{signal} received: stopping the sync (send it again to exit at once)");
+    cancel.cancel();
+    let again = signals.recv().await;
+    tracing::warn!("{again} received again: exiting without waiting for the sync to stop");
+    std::process::exit(again.exit_code().into());
 }
 
 /// The last line of a one-shot run: what was written, and what it cost.
@@ -60,4 +109,21 @@ pub fn summary_line(report: &SyncReport) -> String {
         report.duration.as_secs_f64(),
     );
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_says_what_became_of_the_file() {
+        let path = PathBuf::from("out/sync.c1z");
+        let before = Interrupted { signal: Signal::Terminate, published: false, path: path.clone() };
+        assert_eq!(
+            before.to_string(),
+            "interrupted by SIGTERM: nothing was published; out/sync.c1z is as it was"
+        );
+        let after = Interrupted { signal: Signal::Interrupt, published: true, path };
+        assert!(after.to_string().contains("already finished; out/sync.c1z holds it"), "{after}");
+    }
 }

@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use charthop_connector::MembershipSource;
 use config::{Config, File, FileFormat, Map, Source, Value, ValueKind};
+
+use crate::units::{parse_bytes, parse_duration, parse_ratio};
+use crate::yaml_guard;
 
 /// Every key a user can set, by its flag name (also its `.baton.yaml` key).
 pub const KEYS: &[&str] = &[
@@ -28,7 +32,16 @@ pub const KEYS: &[&str] = &[
     "health-check",
     "health-check-port",
     "health-check-bind-address",
+    "max-removed-ratio",
+    "snapshot-wait",
+    "http-timeout-seconds",
+    "max-page-bytes",
 ];
+
+pub const DEFAULT_MAX_REMOVED_RATIO: f64 = 0.2;
+pub const DEFAULT_SNAPSHOT_WAIT: Duration = Duration::from_secs(300);
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_MAX_PAGE_BYTES: u64 = 64 << 20;
 
 /// Keys whose values are credentials: never printed.
 const SECRET_KEYS: &[&str] = &["api-token", "client-secret"];
@@ -100,6 +113,19 @@ pub struct Settings {
     pub health_check: bool,
     pub health_check_port: u16,
     pub health_check_bind_address: IpAddr,
+    /// Refuse a sync that removes or disables more than this share of the previous one.
+    #[allow(dead_code)] // Wired in as the client and connector take it.
+    pub max_removed_ratio: f64,
+    /// How long to wait for ChartHop to build a snapshot (202 answers).
+    #[allow(dead_code)] // Wired in as the client and connector take it.
+    pub snapshot_wait: Duration,
+    /// One deadline per ChartHop request, retries included.
+    pub http_timeout: Duration,
+    /// The largest ChartHop response body read.
+    #[allow(dead_code)] // Wired in as the client and connector take it.
+    pub max_page_bytes: u64,
+    /// Secret keys given as command-line flags (visible to other users in `ps`).
+    pub secrets_on_command_line: Vec<&'static str>,
 }
 
 /// What went wrong with the settings. Messages are one line and name the flag and variable.
@@ -191,7 +217,10 @@ impl Settings {
             .fold(Config::builder(), |builder, layer| builder.add_source(layer.clone()))
             .build()
             .map_err(|e| SettingsError::Layering(e.to_string()))?;
-        Self::from_merged(&Getter { merged: &merged, layers: &layers })
+        let mut settings = Self::from_merged(&Getter { merged: &merged, layers: &layers })?;
+        settings.secrets_on_command_line =
+            SECRET_KEYS.iter().copied().filter(|key| inputs.flags.contains_key(*key)).collect();
+        Ok(settings)
     }
 
     fn from_merged(get: &Getter<'_>) -> Result<Self, SettingsError> {
@@ -234,6 +263,21 @@ impl Settings {
                     v.parse::<IpAddr>().map_err(|_| "expected an IP address such as 127.0.0.1".into())
                 })?
                 .unwrap_or(IpAddr::from([127, 0, 0, 1])),
+            max_removed_ratio: get
+                .parsed("max-removed-ratio", "ratio", parse_ratio)?
+                .unwrap_or(DEFAULT_MAX_REMOVED_RATIO),
+            snapshot_wait: get
+                .parsed("snapshot-wait", "duration", |v| {
+                    parse_duration(v, Duration::ZERO, Duration::from_secs(24 * 3600))
+                })?
+                .unwrap_or(DEFAULT_SNAPSHOT_WAIT),
+            http_timeout: get
+                .parsed("http-timeout-seconds", "timeout", |v| parse_in_range(v, 1, 86_400))?
+                .map_or(DEFAULT_HTTP_TIMEOUT, |s| Duration::from_secs(s.into())),
+            max_page_bytes: get
+                .parsed("max-page-bytes", "size", |v| parse_bytes(v, 1 << 10, 4 << 30))?
+                .unwrap_or(DEFAULT_MAX_PAGE_BYTES),
+            secrets_on_command_line: Vec::new(),
         })
     }
 
@@ -258,11 +302,17 @@ fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsErro
     let shown = path.display().to_string();
     let origin =
         if required { "named by BATON_CONFIG_PATH" } else { "the default; BATON_CONFIG_PATH names another" };
-    let text = match std::fs::read_to_string(path) {
+    let text = match yaml_guard::read_bounded(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
         Err(e) => return Err(SettingsError::File { path: shown, origin, reason: e.to_string() }),
     };
+    // Before `config` sees it: its loader would expand aliases.
+    yaml_guard::check_plain(&text).map_err(|reason| SettingsError::File {
+        path: shown.clone(),
+        origin,
+        reason,
+    })?;
     let parsed = Config::builder()
         .add_source(File::from_str(&text, FileFormat::Yaml))
         .build()

@@ -124,3 +124,49 @@ fn the_config_schema_names_flags_the_binary_reads_with_the_same_defaults() {
         assert!(load(&[("membership-source", source)], &[], None).is_ok(), "{source}");
     }
 }
+
+#[test]
+fn data_safety_settings_have_defaults_and_accept_units() {
+    use std::time::Duration;
+    let s = load(&[], &[], None).unwrap();
+    assert_eq!(s.max_removed_ratio, 0.2);
+    assert_eq!(s.snapshot_wait, Duration::from_secs(300));
+    assert_eq!(s.http_timeout, Duration::from_secs(300));
+    assert_eq!(s.max_page_bytes, 64 << 20);
+    let file = "max-removed-ratio: 1\nsnapshot-wait: 10m\n";
+    let env = [("BATON_HTTP_TIMEOUT_SECONDS", "30"), ("BATON_MAX_PAGE_BYTES", "8MiB")];
+    let s = load(&[("snapshot-wait", "90")], &env, Some(file)).unwrap();
+    assert_eq!(s.max_removed_ratio, 1.0);
+    assert_eq!(s.snapshot_wait, Duration::from_secs(90));
+    assert_eq!(s.http_timeout, Duration::from_secs(30));
+    assert_eq!(s.max_page_bytes, 8 << 20);
+    let err = load(&[("max-removed-ratio", "1.5")], &[], None).unwrap_err().to_string();
+    assert!(err.contains("--max-removed-ratio / BATON_MAX_REMOVED_RATIO"), "{err}");
+}
+
+#[test]
+fn yaml_anchors_and_aliases_are_refused_with_file_and_line() {
+    let err = load(&[], &[], Some("org-id: &o acme\nfile: *o\n")).unwrap_err().to_string();
+    assert!(err.starts_with("cannot read config file "), "{err}");
+    assert!(err.contains(".baton.yaml") && err.contains("line 1:") && err.contains("not supported"), "{err}");
+}
+
+#[test]
+fn a_config_file_over_one_mib_is_refused() {
+    let big = format!("org-id: acme\n#{}\n", "x".repeat(1 << 20));
+    let err = load(&[], &[], Some(&big)).unwrap_err().to_string();
+    assert!(err.contains(".baton.yaml") && err.contains("larger than 1024 KiB"), "{err}");
+}
+
+#[test]
+fn secrets_given_as_flags_are_noted_for_a_warning() {
+    let s = load(
+        &[("api-token", "t"), ("org-id", "o")],
+        &[("BATON_CLIENT_SECRET", "s"), ("BATON_CLIENT_ID", "i")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.secrets_on_command_line, ["api-token"]);
+    let s = load(&[], &[("BATON_API_TOKEN", "t")], None).unwrap();
+    assert!(s.secrets_on_command_line.is_empty());
+}
