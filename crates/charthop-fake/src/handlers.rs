@@ -6,7 +6,7 @@ use charthop_domain::{NaiveDate, Person};
 
 use crate::endpoint::Endpoint;
 use crate::error::ApiError;
-use crate::knobs::Knobs;
+use crate::knobs::{GroupIdsAnswer, Knobs, NextShape};
 use crate::org::Org;
 use crate::paging::{self, Page, PagingMode};
 use crate::query::Params;
@@ -54,17 +54,36 @@ fn page_of<'a, T>(
     if knobs.repeat_next && from.is_some() {
         page.next = from.map(str::to_owned);
     }
+    if knobs.endless_cursors
+        && let Some(from) = from
+    {
+        page.rows.clear();
+        page.next = Some(endless_successor(from));
+    }
     Ok(page)
 }
 
-fn envelope<'a, T, R>(page: Page<'a, T>, row: impl Fn(&'a T) -> R) -> Envelope<R> {
-    Envelope { data: page.rows.into_iter().map(row).collect(), next: page.next }
+/// `endless-1`, `endless-2`, ...: a cursor never sent before.
+fn endless_successor(from: &str) -> String {
+    let n: u64 = from.strip_prefix("endless-").and_then(|n| n.parse().ok()).unwrap_or(0);
+    format!("endless-{}", n + 1)
+}
+
+fn envelope<'a, T, R>(page: Page<'a, T>, knobs: &Knobs, row: impl Fn(&'a T) -> R) -> Envelope<R> {
+    let next = page.next.map(|next| match knobs.next_shape {
+        NextShape::String => serde_json::Value::String(next),
+        NextShape::Number => serde_json::json!(1),
+        NextShape::Object => serde_json::json!({ "from": next }),
+        NextShape::Array => serde_json::json!([next]),
+        NextShape::Bool => serde_json::Value::Bool(true),
+    });
+    Envelope { data: Some(page.rows.into_iter().map(row).collect()), next }
 }
 
 fn org_list(store: &Store, knobs: &Knobs, params: &Params) -> Result<Vec<u8>, ApiError> {
     let org = std::slice::from_ref(&store.org);
     let page = page_of(org, |o: &Org| &o.org_id, |_| true, knobs, params)?;
-    to_json(&envelope(page, org_row))
+    to_json(&envelope(page, knobs, org_row))
 }
 
 fn person_row<'a>(
@@ -72,9 +91,22 @@ fn person_row<'a>(
     knobs: &Knobs,
     person: &'a Person,
     fields: PersonFields,
+    huge_title: Option<&'a str>,
 ) -> PersonRow<'a> {
     let manager_job_id = person.manager_id.as_deref().and_then(|m| store.job_id_of(m));
-    PersonRow { person, fields, nested: knobs.nested_rows, manager_job_id }
+    let first = store.org.persons.first().is_some_and(|p| p.id == person.id);
+    PersonRow {
+        person,
+        fields,
+        nested: knobs.nested_rows,
+        manager_job_id,
+        group_ids: GroupIdsAnswer::Array,
+        title_override: huge_title.filter(|_| first),
+    }
+}
+
+fn huge_title(knobs: &Knobs) -> Option<String> {
+    knobs.huge_title.map(|bytes| "t".repeat(bytes))
 }
 
 /// Without `includeAll=true` the list holds only persons active on `date` (default: the
@@ -92,14 +124,38 @@ fn person_list(store: &Store, knobs: &Knobs, params: &Params) -> Result<Vec<u8>,
         (include_all || Org::is_current(p, date))
             && ids.as_ref().is_none_or(|ids| ids.contains(p.id.as_str()))
     };
-    let page = page_of(&store.org.persons, |p| &p.id, keep, knobs, params)?;
-    to_json(&envelope(page, |p| person_row(store, knobs, p, fields)))
+    let mut page = page_of(&store.org.persons, |p| &p.id, keep, knobs, params)?;
+    if knobs.person_list_data_null {
+        return to_json(&Envelope::<()> { data: None, next: None });
+    }
+    if knobs.duplicate_person_across_pages
+        && let Some(from) = params.get("from")
+    {
+        let first = paging::page(
+            &store.org.persons,
+            |p| &p.id,
+            keep,
+            None,
+            params.limit(knobs)?,
+            PagingMode::of(knobs),
+        );
+        let second_page = first.next.as_deref() == Some(from);
+        if let Some(repeated) = first.rows.first().filter(|_| !second_page) {
+            page.rows.push(repeated);
+        }
+    }
+    let title = huge_title(knobs);
+    to_json(&envelope(page, knobs, |p| person_row(store, knobs, p, fields, title.as_deref())))
 }
 
 /// One person, whatever their employment, as the object itself (no envelope).
 fn person_get(store: &Store, knobs: &Knobs, id: &str, params: &Params) -> Result<Vec<u8>, ApiError> {
     let person = store.org.person(id).ok_or_else(|| ApiError::not_found(format!("person {id} not found")))?;
-    to_json(&person_row(store, knobs, person, PersonFields::from_query(params.get("fields"))))
+    let title = huge_title(knobs);
+    let mut row =
+        person_row(store, knobs, person, PersonFields::from_query(params.get("fields")), title.as_deref());
+    row.group_ids = knobs.person_get_group_ids;
+    to_json(&row)
 }
 
 fn group_time_filter(params: &Params) -> Result<&'static [GroupTime], ApiError> {
@@ -142,7 +198,7 @@ fn group_list(store: &Store, knobs: &Knobs, params: &Params) -> Result<Vec<u8>, 
     };
     let fields = GroupFields::from_query(params.get("fields"));
     let page = page_of(&store.groups, |g| &g.group.id, keep, knobs, params)?;
-    to_json(&envelope(page, |g| GroupRow { group: &g.group, fields }))
+    to_json(&envelope(page, knobs, |g| GroupRow { group: &g.group, fields }))
 }
 
 /// One group of any time filter, by id or slug, as the object itself.
@@ -156,5 +212,5 @@ fn group_get(store: &Store, id_or_slug: &str, params: &Params) -> Result<Vec<u8>
 
 fn group_type_list(store: &Store, knobs: &Knobs, params: &Params) -> Result<Vec<u8>, ApiError> {
     let page = page_of(&store.group_types, |t| &t.id, |_| true, knobs, params)?;
-    to_json(&envelope(page, |t| group_type_row(&store.org, t)))
+    to_json(&envelope(page, knobs, |t| group_type_row(&store.org, t)))
 }

@@ -12,6 +12,34 @@ pub enum RetryAfter {
     HttpDate(Duration),
 }
 
+/// How the single-person GET answers `groupIds` (a token without access to memberships may
+/// get the key left out, or another shape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupIdsAnswer {
+    /// An array of group ids (`[]` for none), as documented.
+    #[default]
+    Array,
+    /// The key is left out.
+    Absent,
+    /// A comma-separated string instead of an array.
+    Text,
+}
+
+/// What JSON type a page's `next` cursor is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NextShape {
+    #[default]
+    String,
+    /// The number 1.
+    Number,
+    /// `{"from": "<cursor>"}`.
+    Object,
+    /// `["<cursor>"]`.
+    Array,
+    /// `true`.
+    Bool,
+}
+
 /// How the fake behaves where ChartHop's public record is silent, and which faults it plays.
 /// [`Knobs::default`] is a well-behaved server: every fault off.
 ///
@@ -56,6 +84,32 @@ pub struct Knobs {
     pub truncate_body: u32,
     /// A page requested with `from` answers `next` = that same `from`: a listing that loops.
     pub repeat_next: bool,
+    /// The single-person GET's `groupIds` shape.
+    pub person_get_group_ids: GroupIdsAnswer,
+    /// The JSON type of `next` on pages that have one.
+    pub next_shape: NextShape,
+    /// The person list answers `{"data": null}`.
+    pub person_list_data_null: bool,
+    /// Pages requested with `from` answer no rows and a `next` never seen before: a listing
+    /// that neither repeats nor progresses.
+    pub endless_cursors: bool,
+    /// Every listing's first request (no `from`) answers 202 until this long after the knobs
+    /// were set; `Duration::MAX` never ends.
+    pub snapshot_building: Option<Duration>,
+    /// Connections are accepted and requests read, but never answered.
+    pub never_answer: bool,
+    /// Successful bodies are padded with trailing spaces (still valid JSON) to this many bytes.
+    pub pad_bodies_to: Option<usize>,
+    /// Successful bodies are streamed in 64 KiB chunks without a `Content-Length`.
+    pub stream_bodies: bool,
+    /// The first person (by id) has a title of this many bytes.
+    pub huge_title: Option<usize>,
+    /// Error answers echo the request's token: as sent, upper-cased, and in standard and
+    /// URL-safe base64.
+    pub echo_token_in_errors: bool,
+    /// Person pages after the second repeat the listing's first person: a duplicate two or
+    /// more pages apart.
+    pub duplicate_person_across_pages: bool,
     /// The bearer token every request must carry.
     pub token: String,
     /// A second valid token that may read groups but not persons (403 on person routes).
@@ -81,6 +135,17 @@ impl Default for Knobs {
             close_mid_body: 0,
             truncate_body: 0,
             repeat_next: false,
+            person_get_group_ids: GroupIdsAnswer::Array,
+            next_shape: NextShape::String,
+            person_list_data_null: false,
+            endless_cursors: false,
+            snapshot_building: None,
+            never_answer: false,
+            pad_bodies_to: None,
+            stream_bodies: false,
+            huge_title: None,
+            echo_token_in_errors: false,
+            duplicate_person_across_pages: false,
             token: "fake-charthop-token-3f9a1c".to_owned(),
             token_without_person_access: None,
         }
@@ -115,6 +180,17 @@ impl fmt::Debug for Knobs {
             .field("close_mid_body", &self.close_mid_body)
             .field("truncate_body", &self.truncate_body)
             .field("repeat_next", &self.repeat_next)
+            .field("person_get_group_ids", &self.person_get_group_ids)
+            .field("next_shape", &self.next_shape)
+            .field("person_list_data_null", &self.person_list_data_null)
+            .field("endless_cursors", &self.endless_cursors)
+            .field("snapshot_building", &self.snapshot_building)
+            .field("never_answer", &self.never_answer)
+            .field("pad_bodies_to", &self.pad_bodies_to)
+            .field("stream_bodies", &self.stream_bodies)
+            .field("huge_title", &self.huge_title)
+            .field("echo_token_in_errors", &self.echo_token_in_errors)
+            .field("duplicate_person_across_pages", &self.duplicate_person_across_pages)
             .field("token", &"<redacted>")
             .field(
                 "token_without_person_access",

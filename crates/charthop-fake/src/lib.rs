@@ -27,7 +27,7 @@ mod store;
 
 pub use endpoint::{Endpoint, ROUTES, Route};
 pub use generate::generate_org;
-pub use knobs::{Knobs, RetryAfter};
+pub use knobs::{GroupIdsAnswer, Knobs, NextShape, RetryAfter};
 pub use org::Org;
 pub use paging::PagingMode;
 pub use server::{FakeChartHop, ListRequests};

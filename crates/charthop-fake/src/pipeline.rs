@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -29,6 +29,8 @@ struct FaultState {
     truncations_left: u32,
     /// Listings whose first request got its 202; the next request of that listing is served.
     accepted_given: HashSet<String>,
+    /// When the knobs were set: the start of `snapshot_building`.
+    since: Option<Instant>,
 }
 
 impl FaultState {
@@ -38,6 +40,7 @@ impl FaultState {
             server_errors_left: knobs.server_error_burst,
             closes_left: knobs.close_mid_body,
             truncations_left: knobs.truncate_body,
+            since: Some(Instant::now()),
             ..FaultState::default()
         }
     }
@@ -126,11 +129,19 @@ impl Shared {
         self.counts[call.endpoint.index()].fetch_add(1, Ordering::Relaxed);
         self.total.fetch_add(1, Ordering::Relaxed);
         let knobs = self.knobs();
+        if knobs.never_answer {
+            std::future::pending::<()>().await;
+        }
         if !knobs.latency.is_zero() {
             tokio::time::sleep(knobs.latency).await;
         }
+        let token = bearer_token(&call.headers).map(str::to_owned);
         match self.checked(&knobs, call) {
-            Ok(body) => self.deliver(body),
+            Ok(body) => self.deliver(&knobs, body),
+            Err(Refusal::Error(mut error)) if knobs.echo_token_in_errors => {
+                error.message = format!("{} (echoing {})", error.message, echoed(token.as_deref()));
+                error.into_response()
+            }
             Err(refusal) => refusal.into_response(),
         }
     }
@@ -151,6 +162,13 @@ impl Shared {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "permission denied").into());
         }
         let params = Params::new(call.query, call.endpoint.route().query_params);
+        let first_of_listing = call.endpoint.may_answer_accepted() && params.get("from").is_none();
+        if let Some(building) = knobs.snapshot_building
+            && first_of_listing
+            && self.faults().since.is_none_or(|since| since.elapsed() < building)
+        {
+            return Err(Refusal::Accepted);
+        }
         if knobs.accepted_first && call.endpoint.may_answer_accepted() && params.get("from").is_none() {
             let listing = format!("{:?}?{}", call.endpoint, params.listing_key());
             let mut faults = self.faults();
@@ -183,7 +201,10 @@ impl Shared {
         Ok(())
     }
 
-    fn deliver(&self, body: Vec<u8>) -> Response {
+    fn deliver(&self, knobs: &Knobs, mut body: Vec<u8>) -> Response {
+        if let Some(size) = knobs.pad_bodies_to {
+            body.resize(body.len().max(size), b' ');
+        }
         let fault = {
             let mut faults = self.faults();
             if faults.closes_left > 0 {
@@ -197,6 +218,11 @@ impl Shared {
             }
         };
         match fault {
+            None if knobs.stream_bodies => {
+                let chunks: Vec<Result<Bytes, io::Error>> =
+                    body.chunks(64 * 1024).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+                json_response(Body::from_stream(futures::stream::iter(chunks)), None)
+            }
             None => json_response(Body::from(body), None),
             Some(BodyFault::Truncate) => {
                 let half = body.len() / 2;
@@ -239,6 +265,14 @@ fn too_many_requests(retry_after: RetryAfter) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// The token as sent, upper-cased, and in standard and URL-safe (unpadded) base64.
+fn echoed(token: Option<&str>) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let token = token.unwrap_or_default();
+    format!("{token} {} {} {}", token.to_uppercase(), STANDARD.encode(token), URL_SAFE_NO_PAD.encode(token))
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use charthop_fake::{FakeChartHop, Knobs, OrgSpec, RetryAfter, generate_org};
+use charthop_fake::{FakeChartHop, GroupIdsAnswer, Knobs, NextShape, OrgSpec, RetryAfter, generate_org};
 
 const USAGE: &str = "\
 usage: charthop-fake [options]
@@ -28,7 +28,18 @@ usage: charthop-fake [options]
   --repeat-next            pages fetched with `from` answer the same `next`
   --close-mid-body K       the next K answers close the connection mid-body
   --truncate-body K        the next K answers cut their JSON short
-  --groups-only-token T    a second token that may read groups but not persons (403)";
+  --groups-only-token T    a second token that may read groups but not persons (403)
+  --person-group-ids S     the person GET's groupIds: array (default), absent or text
+  --next-shape S           `next` sent as string (default), number, object, array or bool
+  --person-list-data-null  the person list answers {\"data\": null}
+  --endless-cursors        pages with `from` answer no rows and a never-seen `next`
+  --snapshot-building-ms N listings' first requests answer 202 for N ms (0 = forever)
+  --never-answer           accept connections and never answer
+  --pad-bodies-to N        pad successful bodies with spaces to N bytes
+  --stream-bodies          send bodies in chunks without a Content-Length
+  --huge-title N           the first person's title is N bytes
+  --echo-token-in-errors   error answers echo the token (as sent, upper case, base64)
+  --duplicate-person       person pages after the second repeat the first person";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -108,6 +119,21 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
             "--close-mid-body" => knobs.close_mid_body = number(flag, value()?)?,
             "--truncate-body" => knobs.truncate_body = number(flag, value()?)?,
             "--groups-only-token" => knobs.token_without_person_access = Some(value()?.clone()),
+            "--person-group-ids" => knobs.person_get_group_ids = group_ids_answer(value()?)?,
+            "--next-shape" => knobs.next_shape = next_shape(value()?)?,
+            "--person-list-data-null" => knobs.person_list_data_null = true,
+            "--endless-cursors" => knobs.endless_cursors = true,
+            "--snapshot-building-ms" => {
+                let ms: u64 = number(flag, value()?)?;
+                knobs.snapshot_building =
+                    Some(if ms == 0 { Duration::MAX } else { Duration::from_millis(ms) });
+            }
+            "--never-answer" => knobs.never_answer = true,
+            "--pad-bodies-to" => knobs.pad_bodies_to = Some(number(flag, value()?)?),
+            "--stream-bodies" => knobs.stream_bodies = true,
+            "--huge-title" => knobs.huge_title = Some(number(flag, value()?)?),
+            "--echo-token-in-errors" => knobs.echo_token_in_errors = true,
+            "--duplicate-person" => knobs.duplicate_person_across_pages = true,
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -117,6 +143,26 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
         spec.today = today;
     }
     Ok((spec, knobs, port))
+}
+
+fn group_ids_answer(raw: &str) -> Result<GroupIdsAnswer, String> {
+    match raw {
+        "array" => Ok(GroupIdsAnswer::Array),
+        "absent" => Ok(GroupIdsAnswer::Absent),
+        "text" => Ok(GroupIdsAnswer::Text),
+        _ => Err(format!("--person-group-ids {raw:?} is not one of array, absent, text")),
+    }
+}
+
+fn next_shape(raw: &str) -> Result<NextShape, String> {
+    match raw {
+        "string" => Ok(NextShape::String),
+        "number" => Ok(NextShape::Number),
+        "object" => Ok(NextShape::Object),
+        "array" => Ok(NextShape::Array),
+        "bool" => Ok(NextShape::Bool),
+        _ => Err(format!("--next-shape {raw:?} is not one of string, number, object, array, bool")),
+    }
 }
 
 fn number<T: std::str::FromStr>(flag: &str, raw: &str) -> Result<T, String> {

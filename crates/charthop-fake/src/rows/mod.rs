@@ -8,12 +8,13 @@ pub(crate) use person::{PersonFields, PersonRow};
 
 use serde::Serialize;
 
-/// `{"data": [...], "next": "..."}`; `next` is left out on the last page.
+/// `{"data": [...], "next": "..."}`; `next` is left out on the last page. `data` is `None`
+/// (sent as `null`) and `next` any JSON only when a knob plays that fault.
 #[derive(Serialize)]
 pub(crate) struct Envelope<R> {
-    pub data: Vec<R>,
+    pub data: Option<Vec<R>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
+    pub next: Option<serde_json::Value>,
 }
 
 /// A set of field codes chosen from `all` by a comma-separated, case-insensitive list;

@@ -2,6 +2,8 @@ use charthop_domain::{DateTime, NaiveDate, Person, Utc};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::knobs::GroupIdsAnswer;
+
 /// Person field codes as ChartHop names them. `id` is always sent and not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -108,6 +110,8 @@ enum Value<'a> {
     Date(NaiveDate),
     Time(DateTime<Utc>),
     Ids(&'a [String]),
+    /// Ids joined by commas: a shape a client must not read as an array.
+    IdsText(String),
     OptionalId(Option<&'a str>),
 }
 
@@ -118,6 +122,7 @@ impl Serialize for Value<'_> {
             Value::Date(date) => s.collect_str(&date.format("%Y-%m-%d")),
             Value::Time(time) => s.collect_str(&time.format("%Y-%m-%dT%H:%M:%SZ")),
             Value::Ids(ids) => ids.serialize(s),
+            Value::IdsText(text) => s.serialize_str(text),
             Value::OptionalId(id) => {
                 let mut seq = s.serialize_seq(Some(usize::from(id.is_some())))?;
                 if let Some(id) = id {
@@ -136,6 +141,9 @@ pub(crate) struct PersonRow<'a> {
     pub nested: bool,
     /// The manager's job id, which the `manager` field carries.
     pub manager_job_id: Option<&'a str>,
+    pub group_ids: GroupIdsAnswer,
+    /// Sent instead of the person's title (a fault knob).
+    pub title_override: Option<&'a str>,
 }
 
 impl<'a> PersonRow<'a> {
@@ -155,10 +163,17 @@ impl<'a> PersonRow<'a> {
             Field::StartDate => p.start_date.map(Value::Date),
             Field::EndDate => p.end_date.map(Value::Date),
             Field::JobId => text(&p.job_id),
-            Field::Title => text(&p.title),
+            Field::Title => self.title_override.map(Value::Text).or_else(|| text(&p.title)),
             Field::Manager => self.manager_job_id.map(Value::Text),
             Field::ManagerIds => Some(Value::OptionalId(p.manager_id.as_deref())),
-            Field::GroupIds => Some(Value::Ids(p.group_ids.as_deref().unwrap_or_default())),
+            Field::GroupIds => {
+                let ids = p.group_ids.as_deref().unwrap_or_default();
+                match self.group_ids {
+                    GroupIdsAnswer::Array => Some(Value::Ids(ids)),
+                    GroupIdsAnswer::Absent => None,
+                    GroupIdsAnswer::Text => Some(Value::IdsText(ids.join(","))),
+                }
+            }
             Field::CreateAt => p.created_at.map(Value::Time),
         }
     }
@@ -237,8 +252,14 @@ mod tests {
     }
 
     fn row(person: &Person, fields: &str, nested: bool) -> serde_json::Value {
-        let row =
-            PersonRow { person, fields: PersonFields::parse(fields), nested, manager_job_id: Some("j0") };
+        let row = PersonRow {
+            person,
+            fields: PersonFields::parse(fields),
+            nested,
+            manager_job_id: Some("j0"),
+            group_ids: GroupIdsAnswer::Array,
+            title_override: None,
+        };
         serde_json::to_value(&row).unwrap()
     }
 
@@ -271,6 +292,8 @@ mod tests {
             fields: PersonFields::default_set(),
             nested: false,
             manager_job_id: None,
+            group_ids: GroupIdsAnswer::Array,
+            title_override: None,
         };
         let defaults = serde_json::to_value(&defaults).unwrap();
         assert!(defaults.get("contact.homeEmail").is_none() && defaults.get("groupIds").is_none());

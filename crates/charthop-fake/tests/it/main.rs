@@ -4,6 +4,7 @@
 mod access;
 mod faults;
 mod generate;
+mod hostile;
 mod http;
 mod openapi;
 mod paging;
