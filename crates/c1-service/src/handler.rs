@@ -4,7 +4,63 @@ use std::future::Future;
 use std::path::Path;
 
 use c1_proto::connector::v2::ConnectorMetadata;
+use c1_proto::connectorapi::baton::v1::task::{
+    ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask, CreateAccountTask,
+    CreateResourceTask, DeleteResourceTask, GrantTask, IssueCredentialTask, RevokeTask,
+    RotateCredentialsTask,
+};
 use tokio_util::sync::CancellationToken;
+
+/// What a provisioning or action task may send back in FinishTask's `success.response`.
+pub type TaskResponse = Option<prost_types::Any>;
+
+/// A provisioning task (grant, revoke, accounts, resources, credentials), as C1 sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProvisioningTask {
+    Grant(GrantTask),
+    Revoke(RevokeTask),
+    CreateAccount(CreateAccountTask),
+    CreateResource(CreateResourceTask),
+    DeleteResource(DeleteResourceTask),
+    RotateCredentials(RotateCredentialsTask),
+    IssueCredential(IssueCredentialTask),
+}
+
+impl ProvisioningTask {
+    /// The task's oneof arm as named in the proto.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Grant(_) => "grant",
+            Self::Revoke(_) => "revoke",
+            Self::CreateAccount(_) => "create_account",
+            Self::CreateResource(_) => "create_resource",
+            Self::DeleteResource(_) => "delete_resource",
+            Self::RotateCredentials(_) => "rotate_credentials",
+            Self::IssueCredential(_) => "issue_credential",
+        }
+    }
+}
+
+/// An action task (custom actions a connector declares), as C1 sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionTask {
+    ListSchemas(ActionListSchemasTask),
+    GetSchema(ActionGetSchemaTask),
+    Invoke(ActionInvokeTask),
+    Status(ActionStatusTask),
+}
+
+impl ActionTask {
+    /// The task's oneof arm as named in the proto.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ListSchemas(_) => "action_list_schemas",
+            Self::GetSchema(_) => "action_get_schema",
+            Self::Invoke(_) => "action_invoke",
+            Self::Status(_) => "action_status",
+        }
+    }
+}
 
 /// What a `sync_full` task asks for (from `Task.SyncFullTask`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,4 +105,32 @@ pub trait TaskHandler: Send + Sync + 'static {
         output: &Path,
         cancel: CancellationToken,
     ) -> impl Future<Output = Result<(), TaskError>> + Send;
+
+    /// Runs a provisioning task. The default refuses it (FailedPrecondition, non-retryable), as
+    /// a connector that only syncs must; a provisioning connector overrides this and declares
+    /// the matching capabilities in [`TaskHandler::metadata`].
+    fn provision(
+        &self,
+        task: ProvisioningTask,
+        cancel: CancellationToken,
+    ) -> impl Future<Output = Result<TaskResponse, TaskError>> + Send {
+        let _ = cancel;
+        std::future::ready(Err(TaskError::permanent(
+            tonic::Code::FailedPrecondition,
+            format!("this connector does not support provisioning ({} tasks): it only syncs", task.kind()),
+        )))
+    }
+
+    /// Runs an action task. The default refuses it (FailedPrecondition, non-retryable).
+    fn action(
+        &self,
+        task: ActionTask,
+        cancel: CancellationToken,
+    ) -> impl Future<Output = Result<TaskResponse, TaskError>> + Send {
+        let _ = cancel;
+        std::future::ready(Err(TaskError::permanent(
+            tonic::Code::FailedPrecondition,
+            format!("this connector does not support actions ({} tasks)", task.kind()),
+        )))
+    }
 }

@@ -1,15 +1,18 @@
 //! C1 service mode: the daemon that ConductorOne drives. It parses the C1 client credentials,
 //! obtains access tokens with a signed client assertion, keeps a TLS gRPC connection to
 //! `BatonService`, takes tasks, runs syncs through a [`TaskHandler`], uploads the `.c1z` and
-//! reports each task's end (spec `c1-protocol.md` §5).
+//! reports each task's end (`docs/c1-wire.md`, service mode).
 //!
-//! This crate knows nothing of ChartHop: a connector plugs in through [`TaskHandler`]. It never
-//! reads flags or environment variables (the binary does; TLS alone honours SSL_CERT_FILE and
-//! SSL_CERT_DIR, as the spec asks), and it never logs or prints the client secret or a token.
+//! This crate knows nothing of ChartHop: a connector plugs in through [`TaskHandler`], whose
+//! provisioning and action methods refuse by default, so a sync-only connector implements two
+//! methods and a provisioning one overrides the rest. It never reads flags or environment
+//! variables (the binary does; TLS alone honours SSL_CERT_FILE and SSL_CERT_DIR, as OpenSSL and
+//! Go do), and it never logs or prints the client secret or a token.
 
 mod assertion;
 mod client;
 mod config;
+mod context;
 mod credentials;
 mod error;
 mod handler;
@@ -25,7 +28,7 @@ mod upload;
 pub use config::{BuildInfo, ServiceConfig, Timing};
 pub use credentials::{ClientCredentials, CredentialsError, encode_client_secret};
 pub use error::ServiceError;
-pub use handler::{SyncRequest, TaskError, TaskHandler};
+pub use handler::{ActionTask, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 pub use host::default_host_id;
 pub use service::run;
 pub use tls::TlsError;

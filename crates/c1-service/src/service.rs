@@ -5,54 +5,21 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use c1_proto::connectorapi::baton::v1::baton_service_hello_request::BuildInfo as HelloBuildInfo;
+use c1_proto::connectorapi::baton::v1::Task;
 use c1_proto::connectorapi::baton::v1::task::TaskType;
-use c1_proto::connectorapi::baton::v1::{BatonServiceHelloRequest, Task};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::C1Client;
 use crate::config::{ServiceConfig, Timing};
+use crate::context::{Context, clamp_optional, sleep_or_stop};
 use crate::error::{Chain, ServiceError};
 use crate::handler::TaskHandler;
 use crate::net::Authority;
 use crate::task::run_task_reporting_panics;
 use crate::tls::TlsRoots;
 use crate::token::TokenSource;
-
-/// What every task runner shares.
-pub(crate) struct Context<H> {
-    pub(crate) client: C1Client,
-    pub(crate) handler: Arc<H>,
-    pub(crate) config: ServiceConfig,
-}
-
-impl<H: TaskHandler> Context<H> {
-    pub(crate) fn timing(&self) -> &Timing {
-        &self.config.timing
-    }
-
-    pub(crate) fn host_id(&self) -> &str {
-        &self.config.host_id
-    }
-
-    pub(crate) fn hello_request(&self, task_id: &str) -> BatonServiceHelloRequest {
-        let build = &self.config.build_info;
-        BatonServiceHelloRequest {
-            host_id: self.config.host_id.clone(),
-            task_id: task_id.to_owned(),
-            build_info: Some(HelloBuildInfo {
-                lang_version: build.lang_version.clone(),
-                package: build.package.clone(),
-                package_version: build.package_version.clone(),
-            }),
-            os_info: Some(crate::host::os_info()),
-            connector_metadata: Some(self.handler.metadata()),
-            annotations: vec![],
-        }
-    }
-}
 
 /// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
 /// finished or been handed back to C1) or C1 refuses the first Hello for good (then returns the
@@ -251,28 +218,6 @@ async fn drain(mut tasks: JoinSet<()>, grace: Duration, abort_tasks: &Cancellati
     }
 }
 
-/// Sleeps for `delay`; true when `stop` fired first.
-pub(crate) async fn sleep_or_stop(delay: Duration, stop: &CancellationToken) -> bool {
-    tokio::select! {
-        () = tokio::time::sleep(delay) => false,
-        () = stop.cancelled() => true,
-    }
-}
-
-/// A protobuf duration clamped to `min..=max`; `None` when absent or not positive.
-pub(crate) fn clamp_optional(
-    value: Option<prost_types::Duration>,
-    min: Duration,
-    max: Duration,
-) -> Option<Duration> {
-    let value = value?;
-    if value.seconds < 0 || (value.seconds == 0 && value.nanos <= 0) {
-        return None;
-    }
-    let value = Duration::new(value.seconds as u64, value.nanos.clamp(0, 999_999_999) as u32);
-    Some(value.clamp(min, max.max(min)))
-}
-
 /// Exponential backoff with jitter: `initial`, doubling to `max`, each delay scaled by 0.5..1.0.
 pub(crate) struct Backoff {
     max: Duration,
@@ -319,17 +264,5 @@ mod tests {
             .map(|n| poll_error_delay(&timing, n).as_secs())
             .collect();
         assert_eq!(delays, [1, 4, 9, 49, 60, 60, 60]);
-    }
-
-    #[test]
-    fn durations_are_clamped_and_zero_means_absent() {
-        let (min, max) = (Duration::from_secs(1), Duration::from_secs(300));
-        let proto = |seconds, nanos| Some(prost_types::Duration { seconds, nanos });
-        assert_eq!(clamp_optional(None, min, max), None);
-        assert_eq!(clamp_optional(proto(0, 0), min, max), None);
-        assert_eq!(clamp_optional(proto(-3, 0), min, max), None);
-        assert_eq!(clamp_optional(proto(0, 5_000_000), min, max), Some(min));
-        assert_eq!(clamp_optional(proto(42, 0), min, max), Some(Duration::from_secs(42)));
-        assert_eq!(clamp_optional(proto(3600, 0), min, max), Some(max));
     }
 }

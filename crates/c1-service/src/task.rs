@@ -14,10 +14,10 @@ use futures::FutureExt as _;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::context::{Context, clamp_optional, sleep_or_stop};
 use crate::error::Chain;
-use crate::handler::{SyncRequest, TaskError, TaskHandler};
+use crate::handler::{ActionTask, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 use crate::panics::{catch_panic, log_panic, panicked};
-use crate::service::{Context, sleep_or_stop};
 use crate::upload::{UploadPlan, upload_file};
 
 const SYNC_FILE_NAME: &str = "sync.c1z";
@@ -75,28 +75,23 @@ async fn run_task<H: TaskHandler>(
         }
         Some(TaskType::SyncFull(sync)) => {
             match run_sync(&context, &task_id, sync, next_heartbeat, cancel).await {
-                Some(outcome) => outcome,
+                Some(outcome) => outcome.map(|()| None),
                 None => return,
             }
         }
-        Some(
-            TaskType::Grant(_)
-            | TaskType::Revoke(_)
-            | TaskType::CreateAccount(_)
-            | TaskType::CreateResource(_)
-            | TaskType::DeleteResource(_)
-            | TaskType::RotateCredentials(_)
-            | TaskType::IssueCredential(_),
-        ) => Err(TaskError::permanent(
-            tonic::Code::FailedPrecondition,
-            format!("this connector does not support provisioning ({kind} tasks): it only syncs"),
-        )),
-        _ => Err(TaskError::retryable(tonic::Code::Unknown, format!("unsupported task type: {kind}"))),
+        Some(task_type) => match provisioning_or_action(task_type) {
+            Some(Work::Provisioning(task)) => {
+                catch_panic(&task_id, context.handler.provision(*task, cancel)).await
+            }
+            Some(Work::Action(task)) => catch_panic(&task_id, context.handler.action(task, cancel)).await,
+            None => Err(TaskError::retryable(tonic::Code::Unknown, format!("unsupported task type: {kind}"))),
+        },
+        None => Err(TaskError::retryable(tonic::Code::Unknown, format!("unsupported task type: {kind}"))),
     };
     finish(&context, &task_id, &outcome).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match &outcome {
-        Ok(()) => tracing::info!(task_id, task_type = kind, elapsed_ms, "finished a task"),
+        Ok(_) => tracing::info!(task_id, task_type = kind, elapsed_ms, "finished a task"),
         Err(error) => tracing::warn!(
             task_id,
             task_type = kind,
@@ -107,6 +102,31 @@ async fn run_task<H: TaskHandler>(
             "finished a task with an error"
         ),
     }
+}
+
+/// A task the handler answers through one of its provisioning or action methods.
+enum Work {
+    // Boxed: a grant task carries whole resources, an action task a few strings.
+    Provisioning(Box<ProvisioningTask>),
+    Action(ActionTask),
+}
+
+fn provisioning_or_action(task_type: TaskType) -> Option<Work> {
+    use ProvisioningTask as P;
+    Some(match task_type {
+        TaskType::Grant(task) => Work::Provisioning(Box::new(P::Grant(task))),
+        TaskType::Revoke(task) => Work::Provisioning(Box::new(P::Revoke(task))),
+        TaskType::CreateAccount(task) => Work::Provisioning(Box::new(P::CreateAccount(task))),
+        TaskType::CreateResource(task) => Work::Provisioning(Box::new(P::CreateResource(task))),
+        TaskType::DeleteResource(task) => Work::Provisioning(Box::new(P::DeleteResource(task))),
+        TaskType::RotateCredentials(task) => Work::Provisioning(Box::new(P::RotateCredentials(task))),
+        TaskType::IssueCredential(task) => Work::Provisioning(Box::new(P::IssueCredential(task))),
+        TaskType::ActionListSchemas(task) => Work::Action(ActionTask::ListSchemas(task)),
+        TaskType::ActionGetSchema(task) => Work::Action(ActionTask::GetSchema(task)),
+        TaskType::ActionInvoke(task) => Work::Action(ActionTask::Invoke(task)),
+        TaskType::ActionStatus(task) => Work::Action(ActionTask::Status(task)),
+        _ => return None,
+    })
 }
 
 /// The sync, with heartbeats alongside. `None` when C1 cancelled the task (no FinishTask).
@@ -221,8 +241,7 @@ async fn heartbeat_loop<H: TaskHandler>(
 ) {
     let timing = context.timing().clone();
     let interval_of = |value| {
-        crate::service::clamp_optional(value, timing.heartbeat_min, timing.heartbeat_max)
-            .unwrap_or(timing.heartbeat_default)
+        clamp_optional(value, timing.heartbeat_min, timing.heartbeat_max).unwrap_or(timing.heartbeat_default)
     };
     let mut interval = interval_of(next_heartbeat);
     let mut failures = 0;
@@ -263,11 +282,15 @@ async fn heartbeat_loop<H: TaskHandler>(
     }
 }
 
-async fn finish<H: TaskHandler>(context: &Context<H>, task_id: &str, outcome: &Result<(), TaskError>) {
+async fn finish<H: TaskHandler>(
+    context: &Context<H>,
+    task_id: &str,
+    outcome: &Result<TaskResponse, TaskError>,
+) {
     let (status, final_state) = match outcome {
-        Ok(()) => (
+        Ok(response) => (
             Status { code: tonic::Code::Ok as i32, message: String::new(), details: vec![] },
-            FinalState::Success(FinishSuccess { annotations: vec![], response: None }),
+            FinalState::Success(FinishSuccess { annotations: vec![], response: response.clone() }),
         ),
         Err(error) => (
             Status { code: error.code as i32, message: error.message.clone(), details: vec![] },

@@ -179,6 +179,10 @@ impl Harness {
     }
 
     pub fn spawn_with(&self, config: ServiceConfig, handler: Arc<DummyHandler>) -> Running {
+        self.spawn_handler(config, handler)
+    }
+
+    pub fn spawn_handler<H: TaskHandler>(&self, config: ServiceConfig, handler: Arc<H>) -> Running {
         let (stop, stopped) = oneshot::channel::<()>();
         let (ready_tx, ready) = watch::channel(false);
         let shutdown = async move {

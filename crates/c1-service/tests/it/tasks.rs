@@ -10,7 +10,7 @@ use c1_proto::connectorapi::baton::v1::task::{
     ListEventFeedsTask, RevokeTask, RotateCredentialsTask, SyncFullTask, TaskType,
 };
 use c1_proto::connectorapi::baton::v1::{BatonServiceFinishTaskRequest, Task};
-use c1_service::{SyncRequest, TaskError};
+use c1_service::{CancellationToken, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 use sha2::{Digest as _, Sha256};
 
 use crate::support::{Behaviour, DummyHandler, Harness, WAIT, capture_logs, content, task};
@@ -312,6 +312,66 @@ async fn a_task_c1_no_longer_knows_is_still_uploaded_three_times_and_finished_wi
     let (code, message, non_retryable) = error_of(&finish);
     assert_eq!(code, tonic::Code::NotFound, "{message}");
     assert!(!non_retryable);
+    assert!(running.shutdown().await.is_ok());
+}
+
+/// A connector that grants: it overrides `provision` for grant tasks and keeps the default
+/// refusal for every other kind.
+struct GrantingHandler;
+
+impl TaskHandler for GrantingHandler {
+    fn metadata(&self) -> c1_proto::connector::v2::ConnectorMetadata {
+        c1_proto::connector::v2::ConnectorMetadata { display_name: "Granting".into(), ..Default::default() }
+    }
+
+    async fn sync_full(
+        &self,
+        _: SyncRequest,
+        _: &std::path::Path,
+        _: CancellationToken,
+    ) -> Result<(), TaskError> {
+        Err(TaskError::permanent(tonic::Code::Unimplemented, "no syncs here"))
+    }
+
+    async fn provision(
+        &self,
+        task: ProvisioningTask,
+        _: CancellationToken,
+    ) -> Result<TaskResponse, TaskError> {
+        match task {
+            ProvisioningTask::Grant(grant) => {
+                let principal = grant.principal.and_then(|p| p.id).map(|id| id.resource).unwrap_or_default();
+                Ok(Some(prost_types::Any { type_url: "test/granted".into(), value: principal.into_bytes() }))
+            }
+            other => {
+                Err(TaskError::permanent(tonic::Code::FailedPrecondition, format!("no {}", other.kind())))
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connector_that_overrides_provision_answers_grant_tasks_with_its_response() {
+    use c1_proto::connector::v2::{Resource, ResourceId};
+    let harness = Harness::start(Knobs::default()).await;
+    let principal = Resource {
+        id: Some(ResourceId { resource_type: "user".into(), resource: "u1".into(), ..Default::default() }),
+        ..Default::default()
+    };
+    let grant = task(TaskType::Grant(GrantTask { principal: Some(principal), ..Default::default() }));
+    let action = task(TaskType::ActionInvoke(Default::default()));
+    harness.fake.push_task(grant.clone());
+    harness.fake.push_task(action.clone());
+    let running = harness.spawn_handler(harness.config(), std::sync::Arc::new(GrantingHandler));
+    let (finish, _) = finish_of(&harness, &grant.id).await;
+    let Some(FinalState::Success(success)) = &finish.final_state else { panic!("{finish:?}") };
+    let response = success.response.as_ref().expect("the handler's response is sent");
+    assert_eq!((response.type_url.as_str(), response.value.as_slice()), ("test/granted", b"u1".as_slice()));
+    let (finish, _) = finish_of(&harness, &action.id).await;
+    let (code, message, non_retryable) = error_of(&finish);
+    assert_eq!(code, tonic::Code::FailedPrecondition);
+    assert!(message.contains("does not support actions (action_invoke tasks)"), "{message}");
+    assert!(non_retryable);
     assert!(running.shutdown().await.is_ok());
 }
 
