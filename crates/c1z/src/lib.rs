@@ -10,6 +10,8 @@
 //! panics on corrupt input.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod reader;
 mod schema;
 mod sync_id;

@@ -9,6 +9,7 @@ mod go_fixture;
 mod hostile;
 mod large;
 mod model;
+mod properties;
 mod round_trip;
 mod schema;
 mod support;
