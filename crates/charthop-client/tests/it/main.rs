@@ -2,6 +2,7 @@
 //! fake server does not play, and the OpenAPI contract) and against the fake ChartHop.
 
 mod fake;
+mod fake_faults;
 mod openapi;
 mod safety;
 mod stub_behaviour;
