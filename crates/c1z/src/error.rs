@@ -266,4 +266,37 @@ mod tests {
             assert!(err.source().expect("chained").to_string().contains(cause));
         }
     }
+
+    #[test]
+    fn no_message_names_a_flag_or_an_environment_variable() {
+        let path = || PathBuf::from("/x/sync.c1z");
+        let writes = [
+            WriteError::UnsafeTarget { path: path(), kind: "symbolic link" },
+            WriteError::TargetBusy { path: path() },
+            WriteError::Cancelled,
+            WriteError::Previous {
+                path: path(),
+                source: ReadError::TooLarge { path: path(), limit: 1 << 30 },
+            },
+            WriteError::InvalidTarget { path: path(), reason: "it names no file" },
+        ];
+        let reads = [
+            ReadError::TooLarge { path: path(), limit: 1 << 30 },
+            ReadError::UnsupportedSchema { path: path(), found: "a view \"v\"".to_owned() },
+            ReadError::MissingColumn { path: path(), table: "v1_grants", column: "data" },
+        ];
+        let shown = writes.iter().map(ToString::to_string).chain(reads.iter().map(ToString::to_string));
+        for message in shown {
+            assert!(!message.contains("--") && !message.contains("BATON_"), "{message}");
+        }
+    }
+
+    #[test]
+    fn byte_sizes_read_as_binary_units() {
+        assert_eq!(human_bytes(1 << 30), "1 GiB");
+        assert_eq!(human_bytes(10 << 30), "10 GiB");
+        assert_eq!(human_bytes(1536 << 20), "1.5 GiB");
+        assert_eq!(human_bytes(4096), "4 KiB");
+        assert_eq!(human_bytes(100), "100 bytes");
+    }
 }

@@ -1,5 +1,5 @@
 //! The `.c1z` v1 file of ConductorOne Baton: `C1ZF\0` followed by one zstd frame holding a
-//! SQLite database with the `v1_*` tables (spec §2).
+//! SQLite database with the `v1_*` tables (`docs/c1-wire.md`, "c1z file").
 //!
 //! [`C1zWriter`] writes one full sync and publishes it atomically; [`C1zReader`] opens any v1
 //! file (ours or the Go SDK's) with bounded resources. Both are blocking.
@@ -8,6 +8,18 @@
 //! touches a target file until it is complete and integrity-checked, never leaves a
 //! temporary file behind when it fails or is dropped (a killed process can), and never
 //! panics on corrupt input.
+//!
+//! Data safety, for the callers that decide what to publish:
+//! - the target must be absent or a regular file ([`check_target`], also run by
+//!   [`C1zWriter::create`]); one writer per target at a time (a lock file beside it,
+//!   [`WriteError::TargetBusy`] for the second);
+//! - [`remove_stale_files`] deletes what killed writers left beside a target;
+//! - [`WriterOptions::cancel`] stops `finish()` before the rename, publishing nothing;
+//! - [`C1zWriter::compare_with`] tells how the sync differs from the previous file (vanished and
+//!   newly disabled resources, vanished grants) before it replaces it;
+//! - the reader caps decompression as it goes ([`ReaderOptions::interactive`] for 1 GiB), refuses
+//!   schemas that compute on read (views, triggers, virtual tables, generated columns) and
+//!   interrupts any query that runs past a deadline.
 
 mod error;
 #[doc(hidden)]

@@ -1,6 +1,6 @@
 //! The v1 schema, as the Go SDK writes it (statement text copied from what a real SDK file
 //! stores in `sqlite_master`, so a schema diff against an SDK file is empty apart from the
-//! newer `v1_sync_runs` columns listed in spec §2).
+//! newer `v1_sync_runs` columns listed in `docs/c1-wire.md`, "c1z tables").
 
 /// Tables a reader needs; a file without one of them is not a usable v1 file.
 pub const REQUIRED_TABLES: [&str; 5] =

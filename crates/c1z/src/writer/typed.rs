@@ -1,4 +1,4 @@
-//! The typed `put_*` methods: protobuf message -> columns (spec §2 "Rows") + deterministic
+//! The typed `put_*` methods: protobuf message -> columns (`docs/c1-wire.md`, "c1z rows") + deterministic
 //! encoding of `data`.
 
 use c1_proto::any::type_url;
