@@ -183,7 +183,7 @@ impl FakeC1 {
         Ok(Self { addr, ca_pem: tls.ca_pem, ca_file, state, server })
     }
 
-    /// `127.0.0.1:<port>`: what `BATON_C1_API_HOST` would be.
+    /// `127.0.0.1:<port>`: the C1 API host to connect to instead of the client id's host.
     pub fn api_host(&self) -> String {
         self.addr.to_string()
     }

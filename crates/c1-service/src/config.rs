@@ -72,12 +72,12 @@ impl Default for Timing {
 #[derive(Clone, Debug)]
 pub struct ServiceConfig {
     pub credentials: ClientCredentials,
-    /// `BATON_C1_API_HOST`: `host[:port]` to connect to instead of the client id's host.
+    /// `host[:port]` to connect to instead of the client id's host (a private installation, tests).
     /// The token audience stays the client id's host.
     pub api_host_override: Option<String>,
-    /// `BATON_HOST_ID`, else [`crate::default_host_id`].
+    /// This instance's id in C1; the binary's choice, else [`crate::default_host_id`].
     pub host_id: String,
-    /// Tasks run at once (`--task-concurrency`, default 3).
+    /// Tasks run at once (default 3).
     pub task_concurrency: usize,
     /// After shutdown is asked, how long running tasks may go on before they are cancelled.
     pub shutdown_grace: Duration,

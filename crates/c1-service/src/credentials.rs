@@ -17,26 +17,24 @@ const SECRET_VERSION: &str = "v1";
 pub enum CredentialsError {
     #[error(
         "the client id {client_id:?} has no host: expected `<name>@<host>/<suffix>`, \
-         as shown by C1 when the connector was created (--client-id / BATON_CLIENT_ID)"
+         as shown by C1 when the connector was created"
     )]
     ClientIdWithoutHost { client_id: String },
     #[error(
         "the client id starts with `secret-token:`, so it is a client secret (not shown): \
-         were --client-id and --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET) swapped?"
+         were the client id and the client secret swapped?"
     )]
     ClientIdIsASecret,
     #[error(
         "the client secret has {parts} `:`-separated parts, expected 4 \
-         (`secret-token:<issuer>:v1:<key>`): check --client-secret / BATON_CLIENT_SECRET"
+         (`secret-token:<issuer>:v1:<key>`)"
     )]
     SecretPartCount { parts: usize },
-    #[error(
-        "the client secret does not start with `secret-token:`: check --client-secret / BATON_CLIENT_SECRET"
-    )]
+    #[error("the client secret does not start with `secret-token:`")]
     SecretPrefix,
     #[error(
         "the version part of the client secret (its third `:`-separated part, {len} characters) \
-         is not `v1`, the only version supported: check --client-secret / BATON_CLIENT_SECRET"
+         is not `v1`, the only version supported"
     )]
     SecretVersion { len: usize },
     #[error("the key part of the client secret is not base64url (no padding): {reason}")]
@@ -74,7 +72,7 @@ pub struct ClientCredentials {
 }
 
 impl ClientCredentials {
-    /// Parses `--client-id` and `--client-secret` (spec §5.1).
+    /// Parses a client id and client secret as C1 issues them (`docs/c1-wire.md`, credentials).
     pub fn parse(client_id: &str, client_secret: &str) -> Result<Self, CredentialsError> {
         let host = host_of_client_id(client_id)?;
         let signing_key = signing_key_of_secret(client_secret.trim())?;

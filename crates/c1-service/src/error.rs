@@ -10,7 +10,7 @@ use crate::token::TokenError;
 pub enum ServiceError {
     #[error("cannot set up TLS to C1")]
     Tls(#[from] TlsError),
-    #[error("the C1 API host {host:?} is not a valid `host[:port]` ({reason}): check BATON_C1_API_HOST")]
+    #[error("the C1 API host {host:?} is not a valid `host[:port]` ({reason})")]
     InvalidApiHost { host: String, reason: String },
     #[error("could not authenticate to C1")]
     Authentication(#[source] TokenError),

@@ -28,7 +28,7 @@ use crate::token::TokenSource;
 /// ```text
 /// let credentials = ClientCredentials::parse(&client_id, &client_secret)?;
 /// let mut config = ServiceConfig::new(credentials, host_id, BuildInfo::new("baton-charthop", VERSION));
-/// config.api_host_override = std::env::var("BATON_C1_API_HOST").ok();
+/// config.api_host_override = api_host_from_settings;
 /// let (ready_tx, ready_rx) = tokio::sync::watch::channel(false); // ready_rx feeds /ready
 /// c1_service::run(config, Arc::new(connector), sigterm_or_sigint, ready_tx).await?;
 /// ```

@@ -28,8 +28,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error(
-        "C1 refused the client credentials at {url} (HTTP {status}){detail}: check --client-id / \
-         --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET) and that the credential is not revoked"
+        "C1 refused the client credentials at {url} (HTTP {status}){detail}: the client id or \
+         secret is wrong, or the credential was revoked"
     )]
     Rejected { url: String, status: u16, detail: String },
     #[error("C1's token endpoint {url} answered HTTP {status}{detail}; will retry")]

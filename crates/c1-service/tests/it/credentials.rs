@@ -118,12 +118,11 @@ fn each_malformed_part_is_named_and_the_secret_never_echoed() {
 }
 
 #[test]
-fn the_messages_say_what_to_fix() {
+fn the_messages_say_what_is_wrong_and_name_no_flag() {
     let error = ClientCredentials::parse(CLIENT_ID, "secret-token:x:v1").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "the client secret has 3 `:`-separated parts, expected 4 (`secret-token:<issuer>:v1:<key>`): \
-         check --client-secret / BATON_CLIENT_SECRET"
+        "the client secret has 3 `:`-separated parts, expected 4 (`secret-token:<issuer>:v1:<key>`)"
     );
 }
 
