@@ -1,5 +1,5 @@
 //! The fake's token endpoint and token checks. Written apart from the client's assertion code,
-//! so a misreading of the spec cannot hide in both.
+//! so a misreading of the contract cannot hide in both.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

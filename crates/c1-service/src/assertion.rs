@@ -1,4 +1,4 @@
-//! The JWT client assertion that proves possession of the client secret (spec §5.1).
+//! The JWT client assertion that proves possession of the client secret (`docs/c1-wire.md#access-tokens`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -36,7 +36,7 @@ impl From<tonic::Status> for CallError {
 }
 
 impl CallError {
-    /// Codes after which retrying cannot help (spec §5.3), and refused credentials.
+    /// Codes after which retrying cannot help (`docs/c1-wire.md#service-loop`), and refused credentials.
     pub(crate) fn is_fatal(&self) -> bool {
         match self {
             Self::Token(err) => err.is_authentication_failure(),

@@ -24,7 +24,7 @@ impl BuildInfo {
     }
 }
 
-/// Intervals and limits of the task loop. The defaults are the spec's (§5.3); tests shrink them.
+/// Intervals and limits of the task loop. The defaults are the Go SDK's (`docs/c1-wire.md#service-loop`); tests shrink them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Timing {
     /// Backoff between failed Hellos: doubles from `backoff_initial` up to `backoff_max`.
@@ -93,7 +93,7 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// A configuration with the spec's defaults: concurrency 3, 30 s grace, system roots,
+    /// A configuration with the Go SDK's defaults: concurrency 3, 30 s grace, system roots,
     /// and `work_dir: None` (task files go under [`std::env::temp_dir`]).
     pub fn new(credentials: ClientCredentials, host_id: impl Into<String>, build_info: BuildInfo) -> Self {
         Self {

@@ -47,7 +47,7 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    /// Errors a retry cannot fix: the credentials themselves are refused (spec: non-200 or an
+    /// Errors a retry cannot fix: the credentials themselves are refused (`docs/c1-wire.md#access-tokens`: non-200 or an
     /// empty token is unauthenticated). Server errors and network trouble are retried.
     pub fn is_authentication_failure(&self) -> bool {
         matches!(self, Self::Rejected { .. } | Self::InvalidResponse { .. })
