@@ -10,6 +10,18 @@ pub enum SyncError {
          the auto or per-person membership source asks per person instead"
     )]
     ListWithoutGroupIds { page: usize },
+    #[error(
+        "refusing to publish this sync: the previous one had {} persons and {} grants; this one has \
+         {persons} persons, {} of the previous persons vanished and {} turned disabled, and {} of the \
+         grants vanished, more than the maximum removed ratio of {ratio} allows; the previous sync \
+         stays as it was. If the change is real, setting the maximum removed ratio to 1 allows it",
+        comparison.previous_persons,
+        comparison.previous_grants,
+        comparison.persons_vanished,
+        comparison.persons_disabled,
+        comparison.grants_vanished
+    )]
+    MassChange { comparison: crate::BaselineComparison, persons: u64, ratio: f64 },
     #[error("the sync was cancelled")]
     Cancelled,
     #[error("the .c1z writer thread stopped unexpectedly")]
@@ -21,9 +33,23 @@ impl SyncError {
     /// a configuration that asks for something the API does not give).
     pub fn is_permanent(&self) -> bool {
         match self {
+            // A token that cannot read memberships will not learn to by retrying.
+            SyncError::ChartHop(charthop_client::Error::MembershipUnreadable { .. }) => true,
             SyncError::ChartHop(e) => matches!(e.status(), Some(400 | 401 | 403 | 404)),
-            SyncError::ListWithoutGroupIds { .. } => true,
+            SyncError::ListWithoutGroupIds { .. } | SyncError::MassChange { .. } => true,
             SyncError::Write(_) | SyncError::Cancelled | SyncError::WriterGone => false,
         }
     }
+}
+
+/// An error and its sources, joined by ": ", for one log field.
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

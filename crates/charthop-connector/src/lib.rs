@@ -11,13 +11,16 @@
 
 mod coverage;
 mod error;
+mod guard;
 mod memberships;
 mod options;
+mod publish;
 mod report;
 mod sync;
 mod writer_thread;
 
 pub use error::SyncError;
-pub use options::{MembershipSource, ResourceTypeFilter, SyncOptions};
+pub use guard::{Baseline, BaselineComparison, BaselineCounts, MIN_REMOVED};
+pub use options::{DEFAULT_MAX_REMOVED_RATIO, MembershipSource, ResourceTypeFilter, SyncOptions};
 pub use report::{Coverage, MappingCounts, NoProgress, Progress, SyncEvent, SyncReport, UnreadableField};
 pub use sync::sync;

@@ -7,7 +7,10 @@ use futures::{StreamExt, TryStreamExt, stream};
 use crate::{MembershipSource, SyncError};
 
 /// Makes sure every person of a page has `group_ids`, per the membership source. Returns the
-/// number of per-person requests made.
+/// number of per-person requests made. A per-person answer without `groupIds`, or with
+/// something else than an array, fails the sync (the client's `MembershipUnreadable`, naming
+/// the person): ChartHop leaves out what the token may not read, and taking that for "no
+/// group" would make C1 revoke every membership.
 pub(crate) async fn complete_page(
     client: &ChartHopClient,
     persons: &mut [Person],

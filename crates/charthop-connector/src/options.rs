@@ -1,5 +1,10 @@
 use c1_mapping::MappingOptions;
 
+use crate::Baseline;
+
+/// The default [`SyncOptions::max_removed_ratio`].
+pub const DEFAULT_MAX_REMOVED_RATIO: f64 = 0.2;
+
 /// Where group memberships come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MembershipSource {
@@ -42,6 +47,12 @@ pub struct SyncOptions {
     pub skip_entitlements_and_grants: bool,
     pub resource_types: ResourceTypeFilter,
     pub compression_level: i32,
+    /// The share of the baseline's persons (vanished or newly disabled) or grants (vanished)
+    /// that a sync may remove before it is refused as a mass change (at least
+    /// [`crate::MIN_REMOVED`] of them). 1 allows any change.
+    pub max_removed_ratio: f64,
+    /// What the mass-change guard compares with.
+    pub baseline: Baseline,
 }
 
 impl SyncOptions {
@@ -55,6 +66,8 @@ impl SyncOptions {
             skip_entitlements_and_grants: false,
             resource_types: ResourceTypeFilter::All,
             compression_level: 3,
+            max_removed_ratio: DEFAULT_MAX_REMOVED_RATIO,
+            baseline: Baseline::PreviousFile,
         }
     }
 

@@ -3,6 +3,10 @@ use std::time::Duration;
 
 use c1z::WriteSummary;
 
+#[cfg(doc)]
+use crate::Baseline;
+use crate::{BaselineComparison, BaselineCounts};
+
 /// What a sync did, for the final log line and for service-mode logs.
 #[derive(Debug, Clone)]
 pub struct SyncReport {
@@ -28,6 +32,8 @@ pub struct SyncReport {
     pub coverage: Coverage,
     /// What the mapping left out, cut or refused to keep every value valid.
     pub mapping: MappingCounts,
+    /// How this sync compared with its baseline, when there was one.
+    pub comparison: Option<BaselineComparison>,
 }
 
 impl SyncReport {
@@ -37,6 +43,11 @@ impl SyncReport {
 
     pub fn groups(&self) -> u64 {
         self.groups_by_type.values().sum()
+    }
+
+    /// What a later sync compares with when there is no previous file ([`Baseline::Counts`]).
+    pub fn baseline_counts(&self) -> BaselineCounts {
+        BaselineCounts { persons: self.persons(), grants: self.grants }
     }
 }
 

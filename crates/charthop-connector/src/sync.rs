@@ -1,5 +1,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use c1_mapping::{
@@ -14,15 +16,18 @@ use tokio_util::sync::CancellationToken;
 
 use crate::coverage::CoverageTracker;
 use crate::memberships::complete_page;
+use crate::publish::{Ending, publish};
 use crate::report::{Coverage, MappingCounts};
 use crate::writer_thread::{Batch, WriterThread};
-use crate::{MembershipSource, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
+use crate::{BaselineCounts, MembershipSource, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
 
 /// Rows per writer batch when writing groups and entitlements.
 const GROUP_BATCH: usize = 1000;
 
 /// Syncs ChartHop into the `.c1z` at `target`. The target is replaced only when the whole
-/// sync succeeded; on error or cancellation it is left as it was and no temporary file stays.
+/// sync succeeded and passed the mass-change guard ([`SyncOptions::max_removed_ratio`]); on
+/// error, refusal or cancellation (up to the final rename) it is left as it was and no
+/// temporary file stays.
 pub async fn sync(
     client: &ChartHopClient,
     target: &Path,
@@ -33,7 +38,12 @@ pub async fn sync(
     let started = Instant::now();
     // The client may serve other syncs before or beside this one: count only this one's calls.
     let stats_before = client.stats();
-    let writer_options = WriterOptions { compression_level: options.compression_level, ..Default::default() };
+    let cancel_flag = Arc::new(AtomicBool::new(false));
+    let writer_options = WriterOptions {
+        compression_level: options.compression_level,
+        cancel: Some(cancel_flag.clone()),
+        ..Default::default()
+    };
     let writer = WriterThread::start(target, writer_options)?;
     let outcome = tokio::select! {
         outcome = read_and_write(client, &writer, options, progress) => outcome,
@@ -50,8 +60,9 @@ pub async fn sync(
             });
         }
     };
-    progress.event(&SyncEvent::Finishing);
-    let file = writer.finish().await?;
+    let now = BaselineCounts { persons: counters.persons_by_status.values().sum(), grants: counters.grants };
+    let ending = Ending { target, options, now, cancel, cancel_flag: &cancel_flag };
+    let (file, comparison) = publish(writer, ending, progress).await?;
     let stats = client.stats().since(&stats_before);
     Ok(SyncReport {
         persons_by_status: counters.persons_by_status,
@@ -69,6 +80,7 @@ pub async fn sync(
         file,
         coverage: counters.coverage,
         mapping: counters.mapping,
+        comparison,
     })
 }
 

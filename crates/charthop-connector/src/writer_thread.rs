@@ -1,11 +1,11 @@
 //! The `.c1z` writer is blocking: it runs on its own thread and takes batches from a channel,
 //! so SQLite work overlaps with ChartHop requests and mapping.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use c1_proto::connector::v2::{Entitlement, Grant, Resource, ResourceType};
-use c1z::{C1zWriter, WriteSummary, WriterOptions};
-use tokio::sync::mpsc;
+use c1z::{C1zWriter, Comparison, ReaderOptions, WriteSummary, WriterOptions};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::SyncError;
@@ -19,8 +19,11 @@ pub(crate) struct Batch {
     pub grants: Vec<Grant>,
 }
 
+type CompareReply = oneshot::Sender<Result<Option<Comparison>, c1z::WriteError>>;
+
 enum Command {
     Write(Batch),
+    Compare(PathBuf, CompareReply),
     Finish,
 }
 
@@ -41,6 +44,10 @@ impl WriterThread {
             while let Some(command) = inbox.blocking_recv() {
                 match command {
                     Command::Write(batch) => write_batch(&mut writer, &batch)?,
+                    Command::Compare(previous, reply) => {
+                        // The receiver gone means the sync stopped: nothing to tell.
+                        let _ = reply.send(writer.compare_with(&previous, &ReaderOptions::default()));
+                    }
                     Command::Finish => return writer.finish().map(Some),
                 }
             }
@@ -52,6 +59,14 @@ impl WriterThread {
 
     pub async fn write(&self, batch: Batch) -> Result<(), SyncError> {
         self.commands.send(Command::Write(batch)).await.map_err(|_| SyncError::WriterGone)
+    }
+
+    /// Compares the rows written so far with the latest full sync of `previous`.
+    pub async fn compare(&self, previous: &Path) -> Result<Option<Comparison>, SyncError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Compare(previous.to_path_buf(), reply);
+        self.commands.send(command).await.map_err(|_| SyncError::WriterGone)?;
+        Ok(answer.await.map_err(|_| SyncError::WriterGone)??)
     }
 
     /// Waits for every batch, then finishes the file.

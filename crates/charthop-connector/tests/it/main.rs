@@ -1,6 +1,8 @@
 //! The sync against the fake ChartHop: what lands in the `.c1z` equals the fake's ground truth.
 
+mod guard;
 mod harness;
+mod memberships;
 mod modes;
 mod outcomes;
 mod validity;
