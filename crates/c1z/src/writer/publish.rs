@@ -66,8 +66,10 @@ pub(crate) fn compress_and_replace(
     let compressed_bytes =
         file.metadata().map_err(WriteError::io("reading the size of", &staging_path))?.len();
 
-    // The point of no return: a cancel seen here still leaves the target as it was.
+    // The point of no return: a cancel seen here still leaves the target as it was, and a target
+    // swapped for a link or a device since `create` is still refused.
     cancel.check()?;
+    target::check_target(target)?;
     // On failure the returned error owns the staging file and deletes it when dropped.
     staging.persist(target).map_err(|e| WriteError::io("renaming the staging file over", target)(e.error))?;
     File::open(&dir).and_then(|d| d.sync_all()).map_err(WriteError::io("fsyncing the directory", &dir))?;

@@ -195,3 +195,18 @@ fn a_cancel_during_compression_stops_it_and_publishes_nothing() {
         });
     });
 }
+
+#[test]
+fn a_target_swapped_for_a_symlink_during_the_sync_is_not_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+    org(3, 1).write(&mut writer).expect("writes");
+    let elsewhere = write_file(dir.path(), "elsewhere", b"someone else's");
+    std::os::unix::fs::symlink(&elsewhere, &target).expect("symlink");
+    let err = writer.finish().expect_err("refused at the rename");
+    assert!(matches!(err, WriteError::UnsafeTarget { kind: "symbolic link", .. }), "{err:?}");
+    assert!(fs::symlink_metadata(&target).expect("still there").file_type().is_symlink());
+    assert_eq!(fs::read(&elsewhere).expect("reads"), b"someone else's");
+    assert_eq!(dir_entries(dir.path()), ["elsewhere", "sync.c1z"], "temporary files were left behind");
+}
