@@ -4,6 +4,7 @@
 mod fake;
 mod fake_faults;
 mod openapi;
+mod props;
 mod safety;
 mod stub_behaviour;
 mod support;
