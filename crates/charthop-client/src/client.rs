@@ -117,7 +117,7 @@ impl ChartHopClient {
         self.list_page(request, cursor_label(cursor)).await
     }
 
-    /// Every person, page by page, each person once.
+    /// Every person, page by page; a row repeated from the previous page is dropped.
     pub fn person_pages(&self, query: &PersonQuery) -> BoxStream<'static, Result<Page<Person>, Error>> {
         let client = self.clone();
         let query = query.clone();

@@ -107,7 +107,7 @@ pub enum Error {
     SnapshotNotReady { endpoint: String, waited: Duration },
 
     #[error(
-        "GET {endpoint} did not succeed within its deadline of {} ({attempts} attempts)",
+        "GET {endpoint} did not succeed within its deadline of {} (attempts: {attempts})",
         seconds(*deadline)
     )]
     DeadlineExceeded {

@@ -6,9 +6,16 @@
 //! retry policy -> [`ChartHopClient`] decodes pages and follows `next` cursors as streams.
 //!
 //! Architecture invariants: this is the only crate that decodes ChartHop JSON. It never
-//! prints, logs or puts the API token in an error (see [`ApiToken`]), never sends it over
-//! plain `http://` except to a loopback host, never retries 400/401/403/404, and never
-//! follows a repeating `next` cursor.
+//! prints, logs or puts the API token in an error (see [`ApiToken`]; bodies echoed into errors
+//! are redacted of it in any case and in base64), never sends it over plain `http://` except
+//! to a loopback host, refuses base URLs with user info, and never retries 400/401/403/404.
+//!
+//! It never takes a strange answer for a complete one: a `next` that is not a string, a
+//! `data` that is not an array, `groupIds` of a wrong shape, a membership answer without
+//! `groupIds`, a page that adds no row, a repeating cursor or more pages than the rows need
+//! are typed [`Error`]s naming the endpoint (and the page or person). It stays bounded: one
+//! deadline per request with all its retries and 202 waits, a cap on every body while it is
+//! read, and listing state the size of one page, not of the org.
 
 mod client;
 mod config;

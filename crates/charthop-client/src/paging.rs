@@ -17,8 +17,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Opaque: passed back as `from` unchanged.
     pub next: Option<String>,
-    /// Rows a listing stream dropped from this page because their id came earlier in the
-    /// same listing (an inclusive `from` repeats one). Always 0 from a single page call.
+    /// Rows a listing stream dropped from this page because their id was on the previous
+    /// page (an inclusive `from` repeats one) or earlier on this page. Duplicates further apart
+    /// are passed on. Always 0 from a single page call.
     pub duplicates_dropped: usize,
 }
 

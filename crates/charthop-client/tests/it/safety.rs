@@ -199,7 +199,7 @@ async fn a_server_that_never_answers_costs_the_deadline_at_most() {
     );
     assert_eq!(
         error.to_string(),
-        "GET /v2/org/acme/person did not succeed within its deadline of 0.4 s (1 attempts)"
+        "GET /v2/org/acme/person did not succeed within its deadline of 0.4 s (attempts: 1)"
     );
     holder.abort();
 }
