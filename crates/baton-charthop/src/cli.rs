@@ -89,8 +89,9 @@ pub fn command() -> Command {
             "Settings come from flags, then BATON_* environment variables, then the YAML file \
              BATON_CONFIG_PATH (default ./.baton.yaml) whose keys are the flag names. Pass secrets \
              in the environment or the file: flags are visible to other users (ps).\n\n\
-             Exit codes: 0 done; 1 failed; 2 bad flags; 129, 130, 143 stopped by SIGHUP, SIGINT, \
-             SIGTERM (the last line says whether the file was replaced).",
+             Exit codes: 0 done; 1 failed; 2 bad flags; 3 refused as a mass change \
+             (--max-removed-ratio); 129, 130, 143 stopped by SIGHUP, SIGINT, SIGTERM (the last line \
+             says whether the file was replaced).",
         )
         .args(setting_args())
         .subcommand(Command::new("capabilities").about("Print the connector's capabilities as JSON"))

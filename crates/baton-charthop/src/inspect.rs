@@ -12,9 +12,6 @@ use serde_json::json;
 use crate::cli::InspectArgs;
 use crate::inspect_json::{self, RowSource};
 
-/// What a file may decompress to unless `--max-decompressed-bytes` says more.
-pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
-
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_report(args, &mut out)?;
@@ -23,10 +20,10 @@ pub fn run(args: &InspectArgs) -> Result<()> {
 }
 
 fn open(args: &InspectArgs) -> Result<C1zReader> {
-    let options = ReaderOptions {
-        max_decoded_bytes: args.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED),
-        ..ReaderOptions::default()
-    };
+    let mut options = ReaderOptions::interactive();
+    if let Some(cap) = args.max_decompressed_bytes {
+        options.max_decoded_bytes = cap;
+    }
     match C1zReader::open(&args.file, options) {
         Ok(reader) => Ok(reader),
         // The reader's own message speaks of its API; this one of the flag.

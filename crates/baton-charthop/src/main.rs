@@ -10,6 +10,7 @@ mod logging;
 mod oneshot;
 mod progress;
 mod service_mode;
+mod service_state;
 mod settings;
 #[cfg(test)]
 mod settings_tests;
@@ -29,6 +30,8 @@ use crate::settings::{Inputs, Settings};
 pub mod exit {
     /// Any failure without a code of its own.
     pub const FAILURE: u8 = 1;
+    /// The sync was refused as a mass change (the previous file stays).
+    pub const MASS_CHANGE: u8 = 3;
 }
 
 fn main() -> ExitCode {
@@ -49,9 +52,12 @@ fn main() -> ExitCode {
 }
 
 fn exit_code(error: &anyhow::Error) -> u8 {
-    match error.downcast_ref::<oneshot::Interrupted>() {
-        Some(interrupted) => interrupted.signal.exit_code(),
-        None => exit::FAILURE,
+    if let Some(interrupted) = error.downcast_ref::<oneshot::Interrupted>() {
+        return interrupted.signal.exit_code();
+    }
+    match error.downcast_ref::<charthop_connector::SyncError>() {
+        Some(charthop_connector::SyncError::MassChange { .. }) => exit::MASS_CHANGE,
+        _ => exit::FAILURE,
     }
 }
 
@@ -106,4 +112,26 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use charthop_connector::SyncError;
+
+    use super::*;
+
+    #[test]
+    fn refusals_and_signals_have_their_own_exit_codes() {
+        let mass = SyncError::MassChange { comparison: Default::default(), persons: 0, ratio: 0.2 };
+        assert_eq!(exit_code(&anyhow::Error::new(mass).context("sync")), exit::MASS_CHANGE);
+        let stopped = oneshot::Interrupted {
+            signal: signals::Signal::Terminate,
+            published: false,
+            path: PathBuf::from("s.c1z"),
+        };
+        assert_eq!(exit_code(&stopped.into()), 143);
+        assert_eq!(exit_code(&anyhow::anyhow!("disk full")), exit::FAILURE);
+    }
 }

@@ -100,6 +100,17 @@ pub fn summary_line(report: &SyncReport) -> String {
     if report.departed_excluded > 0 {
         line += &format!(", {} departed persons left out", report.departed_excluded);
     }
+    let coverage = &report.coverage;
+    for (n, what) in [
+        (report.mapping.refused_persons, "persons refused (a value over its cap)"),
+        (coverage.without_any_email, "persons without any email"),
+        (coverage.without_work_email, "without a work email"),
+        (coverage.without_employee_id, "without an employee id"),
+    ] {
+        if n > 0 {
+            line += &format!(", {n} {what}");
+        }
+    }
     line += &format!(
         "; {} ChartHop requests, {} retries, {:.1} s waiting on rate limits; {} bytes in {:.1} s",
         report.requests,

@@ -11,14 +11,17 @@ use c1_proto::tonic::Code;
 use c1_service::{
     BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, SyncRequest, TaskError, TaskHandler,
 };
-use charthop_connector::{NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
+use charthop_connector::{Baseline, NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
 use tokio::sync::watch;
 
+use crate::service_state::StateFile;
 use crate::settings::Settings;
-use crate::{health, oneshot, wiring};
+use crate::{health, hints, oneshot, wiring};
 
 struct ChartHopTasks {
     settings: Settings,
+    /// The last full sync's counts: what the next one is compared with.
+    state: StateFile,
 }
 
 impl TaskHandler for ChartHopTasks {
@@ -32,7 +35,16 @@ impl TaskHandler for ChartHopTasks {
         output: &Path,
         cancel: CancellationToken,
     ) -> Result<(), TaskError> {
+        // Only a sync of everything is comparable with the last one, and only it is remembered.
+        let whole = request.resource_type_ids.is_empty()
+            && !request.skip_grants
+            && !request.skip_entitlements_and_grants;
+        let baseline = match whole.then(|| self.state.load()).flatten() {
+            Some(counts) => Baseline::Counts(counts),
+            None => Baseline::None,
+        };
         let options = SyncOptions {
+            baseline,
             skip_grants: request.skip_grants,
             skip_entitlements_and_grants: request.skip_entitlements_and_grants,
             resource_types: if request.resource_type_ids.is_empty() {
@@ -47,6 +59,9 @@ impl TaskHandler for ChartHopTasks {
             .map_err(|e| TaskError::permanent(Code::InvalidArgument, format!("{e:#}")))?;
         let report = sync(&client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
         tracing::info!(task = %request.task_id, "{}", oneshot::summary_line(&report));
+        if whole && let Err(error) = self.state.store(report.baseline_counts()) {
+            tracing::warn!(path = %self.state.path().display(), %error, "cannot store this sync's counts for the next one");
+        }
         Ok(())
     }
 }
@@ -61,11 +76,14 @@ fn task_error(error: SyncError) -> TaskError {
             Some(404) => Code::NotFound,
             _ => Code::Unavailable,
         },
-        SyncError::ListWithoutGroupIds { .. } => Code::FailedPrecondition,
+        SyncError::ListWithoutGroupIds { .. } | SyncError::MassChange { .. } => Code::FailedPrecondition,
         SyncError::Cancelled => Code::Cancelled,
         SyncError::Write(_) | SyncError::WriterGone => Code::Internal,
     };
-    let message = with_causes(&error);
+    let mut message = with_causes(&error);
+    if let Some(hint) = hints::hint(&error) {
+        message = format!("{message}; {hint}");
+    }
     if error.is_permanent() {
         TaskError::permanent(code, message)
     } else {
@@ -103,7 +121,10 @@ pub async fn run(settings: Settings) -> Result<()> {
             }
         });
     }
-    let handler = Arc::new(ChartHopTasks { settings });
+    let (_, org) = settings.charthop_credentials()?;
+    // Where c1-service puts task files (it reads the same variable).
+    let state = StateFile::new(&std::env::temp_dir(), org);
+    let handler = Arc::new(ChartHopTasks { settings, state });
     tracing::info!("service mode: connecting to C1");
     c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
     tracing::info!("service mode stopped");
@@ -144,4 +165,30 @@ fn with_causes(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use charthop_connector::BaselineComparison;
+
+    use super::*;
+
+    #[test]
+    fn a_mass_change_finishes_the_task_non_retryable_with_the_numbers_and_the_setting() {
+        let comparison = BaselineComparison {
+            previous_persons: 500,
+            previous_grants: 4000,
+            persons_vanished: 400,
+            ..Default::default()
+        };
+        let error = task_error(SyncError::MassChange { comparison, persons: 100, ratio: 0.2 });
+        assert_eq!(error.code, Code::FailedPrecondition);
+        assert!(error.non_retryable);
+        assert!(error.message.contains("500") && error.message.contains("400"), "{}", error.message);
+        assert!(
+            error.message.contains("--max-removed-ratio=1 (BATON_MAX_REMOVED_RATIO=1)"),
+            "{}",
+            error.message
+        );
+    }
 }

@@ -114,15 +114,12 @@ pub struct Settings {
     pub health_check_port: u16,
     pub health_check_bind_address: IpAddr,
     /// Refuse a sync that removes or disables more than this share of the previous one.
-    #[allow(dead_code)] // Wired in as the client and connector take it.
     pub max_removed_ratio: f64,
     /// How long to wait for ChartHop to build a snapshot (202 answers).
-    #[allow(dead_code)] // Wired in as the client and connector take it.
     pub snapshot_wait: Duration,
     /// One deadline per ChartHop request, retries included.
     pub http_timeout: Duration,
     /// The largest ChartHop response body read.
-    #[allow(dead_code)] // Wired in as the client and connector take it.
     pub max_page_bytes: u64,
     /// Secret keys given as command-line flags (visible to other users in `ps`).
     pub secrets_on_command_line: Vec<&'static str>,

@@ -20,7 +20,11 @@ pub fn charthop_client(settings: &Settings) -> Result<ChartHopClient> {
     let mut config = ClientConfig::new(token.expose(), org).with_base_url(base_url);
     config.page_size = settings.page_size;
     config.user_agent = format!("baton-charthop/{}", env!("CARGO_PKG_VERSION"));
+    // One attempt may take up to 120 s (a slow large page), never beyond the request's deadline.
     config.request_timeout = settings.http_timeout.min(Duration::from_secs(120));
+    config.request_deadline = settings.http_timeout;
+    config.snapshot_wait = settings.snapshot_wait;
+    config.max_body_bytes = settings.max_page_bytes;
     Ok(ChartHopClient::new(config)?)
 }
 
@@ -53,6 +57,7 @@ pub fn sync_options(settings: &Settings) -> SyncOptions {
     SyncOptions {
         include_departed: settings.include_departed,
         membership_source: settings.membership_source,
+        max_removed_ratio: settings.max_removed_ratio,
         ..SyncOptions::new(mapping)
     }
 }
