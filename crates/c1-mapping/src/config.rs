@@ -1,4 +1,5 @@
-//! The connector's configuration schema (`c1.config.v1.Configuration`, spec §3).
+//! The connector's configuration schema (`c1.config.v1.Configuration`; `docs/c1-wire.md`,
+//! "Capabilities and config output").
 
 use c1_proto::config::v1::{BoolField, Configuration, Field, IntField, StringField, StringRules, field};
 

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 
 use charthop_domain::Group;
 
+use crate::limits::{DISPLAY_NAME_MAX, fit};
 use crate::text::non_blank;
 
 /// What person and grant mapping need to know about one synced group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupEntry {
-    /// The group's display name (name, else slug, else id).
+    /// The group's display name (name, else slug, else id), cut to the display-name limit as
+    /// the group's resource is: person and group profiles quote it.
     pub name: String,
     /// The resolved type name (`DEPARTMENT`, `TEAM`, a custom name), when known.
     pub type_name: Option<String>,
@@ -35,7 +37,7 @@ impl GroupDirectory {
     /// Adds (or replaces) one group.
     pub fn insert(&mut self, group: &Group) {
         let entry = GroupEntry {
-            name: group_display_name(group),
+            name: fit(&group_display_name(group), DISPLAY_NAME_MAX).0,
             type_name: non_blank(group.type_name.as_deref()).map(str::to_owned),
             parent_group_id: non_blank(group.parent_group_id.as_deref()).map(str::to_owned),
         };
@@ -77,6 +79,13 @@ mod tests {
         assert_eq!(group_display_name(&group), "sales");
         group.slug = None;
         assert_eq!(group_display_name(&group), "g1");
+    }
+
+    #[test]
+    fn names_are_cut_like_display_names() {
+        let group = Group { id: "g1".into(), name: "n".repeat(5000), ..Default::default() };
+        let directory = GroupDirectory::new([&group]);
+        assert!(directory.get("g1").unwrap().name.len() <= DISPLAY_NAME_MAX);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Every C1 id this connector emits is built here and nowhere else (spec §1, "ID conventions").
+//! Every C1 id this connector emits is built here and nowhere else (`docs/c1-wire.md`, "IDs").
 //! They are stable external contracts: C1 keys grants and entitlements on them across syncs.
 
 /// Resource type id of ChartHop persons.
@@ -33,7 +33,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_match_the_spec() {
+    fn formats_match_the_documented_ones() {
         assert_eq!(entitlement_id("group", "5f1c", "member"), "group:5f1c:member");
         assert_eq!(grant_id("group:5f1c:member", "person", "60aa"), "group:5f1c:member:person:60aa");
         assert_eq!(member_entitlement_id("g1"), "group:g1:member");

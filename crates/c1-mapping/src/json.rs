@@ -1,5 +1,6 @@
-//! The JSON the `capabilities` and `config` subcommands print (spec §3): protobuf JSON in
-//! field-number order (as Go's protojson writes it), 2-space indent, one trailing newline.
+//! The JSON the `capabilities` and `config` subcommands print (`docs/c1-wire.md`,
+//! "Capabilities and config output"): protobuf JSON in field-number order (as Go's protojson
+//! writes it), 2-space indent, one trailing newline.
 //! The committed `baton_capabilities.json` and `config_schema.json` must equal these byte
 //! for byte.
 

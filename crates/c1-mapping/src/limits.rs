@@ -1,6 +1,6 @@
 //! The validation rules of the public C1 protos that ChartHop data can break, and how the
 //! mapping holds values to them: cut over-long text, leave out values that cannot be valid,
-//! refuse rows whose values are absurdly large.
+//! refuse rows whose values are absurdly large (`docs/c1-wire.md`, "Validation limits").
 
 /// `Resource.display_name`, `Entitlement.display_name`: at most 1,024 bytes.
 pub const DISPLAY_NAME_MAX: usize = 1024;

@@ -5,6 +5,15 @@
 //! `groupIds`, the next page already in flight while the current one is mapped and written.
 //! Memory holds one page and the group index, never the org.
 //!
+//! Completeness guards: the connector is the only one who can tell an empty answer from a
+//! forbidden one, so it never publishes a silently partial sync. A membership answer without
+//! `groupIds` fails the sync; the report and the logs carry the coverage of the person data
+//! ([`Coverage`]: persons without email or employee id, fields no row carried) and what the
+//! mapping left out or cut ([`MappingCounts`]); and before publishing, the mass-change guard
+//! compares with a [`Baseline`] and refuses ([`SyncError::MassChange`]) when more than
+//! [`SyncOptions::max_removed_ratio`] of the persons or grants would go. A cancellation up to
+//! the final rename never publishes.
+//!
 //! Architecture invariants: the only crate that orchestrates a sync. It never decodes ChartHop
 //! JSON (the client does), never builds a C1 id (the mapping does), and never touches SQLite
 //! (the writer does). No grant it writes ever dangles.

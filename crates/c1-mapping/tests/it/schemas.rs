@@ -44,7 +44,7 @@ fn printed_json_is_the_canonical_protobuf_json_in_field_order() {
     let config: serde_json::Value = serde_json::from_str(&config_json()).expect("valid JSON");
     assert_eq!(config, c1_proto::json::to_json_value(&c1_mapping::config_schema()));
 
-    // Field-number order, as Go's protojson writes it (spec §3 shows this order).
+    // Field-number order, as Go's protojson writes it (`docs/c1-wire.md` shows this order).
     let text = capabilities_json();
     let position = |key: &str| text.find(key).unwrap_or_else(|| panic!("{key} missing"));
     assert!(position("\"resourceTypeCapabilities\"") < position("\"connectorCapabilities\""));
