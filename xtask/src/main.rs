@@ -6,6 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod arrows;
 mod bench;
 mod binary;
 mod codegen;
@@ -66,6 +67,7 @@ fn ci(root: &Path) -> Result<()> {
     run("format", fmt)?;
 
     run_here("generated code is fresh (codegen --check)", || codegen::run(root, true))?;
+    run_here("crate dependencies follow docs/ARCHITECTURE.md", || arrows::check(root))?;
 
     let mut clippy = cargo();
     clippy.args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
