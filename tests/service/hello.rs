@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use c1_proto::connector::v2::Capability;
 use c1_fake::Knobs;
+use c1_proto::connector::v2::Capability;
 
 use crate::harness::{HOST_ID, World};
 

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use c1_proto::connectorapi::baton::v1::task::SyncFullTask;
 use c1_fake::{Knobs, UploadRecord};
+use c1_proto::connectorapi::baton::v1::task::SyncFullTask;
 use c1z::{C1zReader, ReaderOptions};
 use sha2::{Digest as _, Sha256};
 

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use c1_fake::Knobs;
 use c1_proto::connectorapi::baton::v1::task::SyncFullTask;
 use c1_proto::tonic::Code;
-use c1_fake::Knobs;
 
 use crate::harness::{ChartHopSetup, World, error_of, eventually, grant_task, sync_task};
 
