@@ -91,3 +91,31 @@ async fn a_list_without_group_ids_is_not_a_coverage_gap_when_per_person_answers_
     assert_eq!(read(&target).memberships, truth(&fake));
     assert!(report.coverage.unreadable_fields.is_empty(), "{:?}", report.coverage.unreadable_fields);
 }
+
+#[tokio::test]
+async fn long_group_texts_are_cut_and_a_huge_group_is_refused_without_dangling_grants() {
+    let mut refused = String::new();
+    let fake = fake_editing(150, |org| {
+        org.groups[0].name = "G".repeat(3000);
+        let memberships = &org.memberships;
+        let huge =
+            org.groups[1..].iter_mut().find(|g| memberships.iter().any(|m| m.group_id == g.id)).unwrap();
+        huge.description = Some("d".repeat(70 * 1024));
+        refused = huge.id.clone();
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("sync.c1z");
+    let report = run(&fake, &target, &options()).await.unwrap();
+
+    assert_eq!(report.mapping.refused_groups, 1);
+    assert_eq!(report.mapping.cut.get("display_name"), Some(&1));
+    assert_eq!(report.mapping.cut.get("entitlement_display_name"), Some(&1));
+    let contents = read(&target);
+    assert_eq!(contents.resources_by_type["group"], fake.org().groups.len() as u64 - 1);
+    assert!(!contents.entitlement_ids.contains(&format!("group:{refused}:member")));
+    let expected: std::collections::BTreeSet<_> =
+        truth(&fake).into_iter().filter(|(g, _)| *g != refused).collect();
+    assert_eq!(contents.memberships, expected);
+    assert_eq!(report.skipped_memberships, (truth(&fake).len() - expected.len()) as u64);
+}
