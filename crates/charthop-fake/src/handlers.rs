@@ -145,7 +145,10 @@ fn person_list(store: &Store, knobs: &Knobs, params: &Params) -> Result<Vec<u8>,
         }
     }
     let title = huge_title(knobs);
-    to_json(&envelope(page, knobs, |p| person_row(store, knobs, p, fields, title.as_deref())))
+    to_json(&envelope(page, knobs, |p| PersonRow {
+        group_ids: knobs.person_list_group_ids,
+        ..person_row(store, knobs, p, fields, title.as_deref())
+    }))
 }
 
 /// One person, whatever their employment, as the object itself (no envelope).

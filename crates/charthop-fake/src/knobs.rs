@@ -86,6 +86,8 @@ pub struct Knobs {
     pub repeat_next: bool,
     /// The single-person GET's `groupIds` shape.
     pub person_get_group_ids: GroupIdsAnswer,
+    /// The person list's `groupIds` shape (when it honours the field at all).
+    pub person_list_group_ids: GroupIdsAnswer,
     /// The JSON type of `next` on pages that have one.
     pub next_shape: NextShape,
     /// The person list answers `{"data": null}`.
@@ -136,6 +138,7 @@ impl Default for Knobs {
             truncate_body: 0,
             repeat_next: false,
             person_get_group_ids: GroupIdsAnswer::Array,
+            person_list_group_ids: GroupIdsAnswer::Array,
             next_shape: NextShape::String,
             person_list_data_null: false,
             endless_cursors: false,
@@ -181,6 +184,7 @@ impl fmt::Debug for Knobs {
             .field("truncate_body", &self.truncate_body)
             .field("repeat_next", &self.repeat_next)
             .field("person_get_group_ids", &self.person_get_group_ids)
+            .field("person_list_group_ids", &self.person_list_group_ids)
             .field("next_shape", &self.next_shape)
             .field("person_list_data_null", &self.person_list_data_null)
             .field("endless_cursors", &self.endless_cursors)

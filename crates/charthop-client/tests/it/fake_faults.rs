@@ -35,7 +35,10 @@ async fn listing(client: &ChartHopClient) -> Result<Vec<charthop_domain::Person>
 
 #[tokio::test]
 async fn page_faults_of_the_fake_are_typed_errors() {
-    let cases: [(Knobs, Expected); 3] = [
+    let cases: [(Knobs, Expected); 4] = [
+        (Knobs { person_list_group_ids: GroupIdsAnswer::Text, ..Knobs::default() }, |e| {
+            matches!(e, Error::InvalidField { field: "groupIds", found: "a string", .. })
+        }),
         (Knobs { next_shape: NextShape::Object, ..Knobs::default() }, |e| {
             matches!(e, Error::InvalidNext { found: "an object", .. })
         }),

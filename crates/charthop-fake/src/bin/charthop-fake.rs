@@ -30,6 +30,7 @@ usage: charthop-fake [options]
   --truncate-body K        the next K answers cut their JSON short
   --groups-only-token T    a second token that may read groups but not persons (403)
   --person-group-ids S     the person GET's groupIds: array (default), absent or text
+  --list-group-ids S       the person list's groupIds: array (default), absent or text
   --next-shape S           `next` sent as string (default), number, object, array or bool
   --person-list-data-null  the person list answers {\"data\": null}
   --endless-cursors        pages with `from` answer no rows and a never-seen `next`
@@ -119,7 +120,8 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
             "--close-mid-body" => knobs.close_mid_body = number(flag, value()?)?,
             "--truncate-body" => knobs.truncate_body = number(flag, value()?)?,
             "--groups-only-token" => knobs.token_without_person_access = Some(value()?.clone()),
-            "--person-group-ids" => knobs.person_get_group_ids = group_ids_answer(value()?)?,
+            "--person-group-ids" => knobs.person_get_group_ids = group_ids_answer(flag, value()?)?,
+            "--list-group-ids" => knobs.person_list_group_ids = group_ids_answer(flag, value()?)?,
             "--next-shape" => knobs.next_shape = next_shape(value()?)?,
             "--person-list-data-null" => knobs.person_list_data_null = true,
             "--endless-cursors" => knobs.endless_cursors = true,
@@ -145,12 +147,12 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
     Ok((spec, knobs, port))
 }
 
-fn group_ids_answer(raw: &str) -> Result<GroupIdsAnswer, String> {
+fn group_ids_answer(flag: &str, raw: &str) -> Result<GroupIdsAnswer, String> {
     match raw {
         "array" => Ok(GroupIdsAnswer::Array),
         "absent" => Ok(GroupIdsAnswer::Absent),
         "text" => Ok(GroupIdsAnswer::Text),
-        _ => Err(format!("--person-group-ids {raw:?} is not one of array, absent, text")),
+        _ => Err(format!("{flag} {raw:?} is not one of array, absent, text")),
     }
 }
 

@@ -31,6 +31,14 @@ async fn the_person_get_can_leave_out_group_ids_or_send_text() {
 }
 
 #[tokio::test]
+async fn the_person_list_can_send_group_ids_as_text() {
+    let fake = fake(20, Knobs { person_list_group_ids: GroupIdsAnswer::Text, ..Knobs::default() }).await;
+    let rows = get(&fake, &persons_path(&fake, "includeAll=true&fields=groupIds")).await.rows();
+    assert!(rows.iter().all(|row| row["groupIds"].is_string()), "{rows:?}");
+    fake.shutdown().await;
+}
+
+#[tokio::test]
 async fn next_can_be_sent_as_any_json_type() {
     let fake = fake(30, Knobs::default()).await;
     let path = persons_path(&fake, "includeAll=true&limit=10");
