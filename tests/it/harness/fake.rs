@@ -23,13 +23,18 @@ impl Fake {
     }
 
     pub fn with_spec(spec: OrgSpec, knobs: Knobs) -> Self {
+        Self::with_org(generate_org(&spec), knobs)
+    }
+
+    /// Serves `org` as given (a generated org a test has altered).
+    pub fn with_org(org: Org, knobs: Knobs) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a tokio runtime");
         let knobs = Knobs { token: TOKEN.to_owned(), ..knobs };
-        let server = runtime.block_on(FakeChartHop::start(generate_org(&spec), knobs)).expect("fake starts");
+        let server = runtime.block_on(FakeChartHop::start(org, knobs)).expect("fake starts");
         Fake { runtime, server: Some(server) }
     }
 

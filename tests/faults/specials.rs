@@ -1,0 +1,300 @@
+//! Rows that need more than a knob: a server that goes away, signals, a full disk, odd data.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use charthop_fake::{Knobs, Org, OrgSpec};
+
+use crate::harness::Fake;
+use crate::trial::{
+    Expect, PAGE_SIZE, Previous, Setup, TARGET, Trial, finish, limited_command, run, spawn, target_dir,
+};
+
+/// Names and emails with non-ASCII letters, emoji, a right-to-left mark and control characters.
+pub fn odd_characters(org: &mut Org) {
+    let odd = ["Zoë\u{0007}", "山田\t太郎", "\u{202e}evil", "Ñoño\r\n", "😀", "a\u{0000}b"];
+    for (i, person) in org.persons.iter_mut().enumerate().take(60) {
+        let text = odd[i % odd.len()];
+        person.name.first = Some(text.to_owned());
+        person.name.last = Some(format!("{text}{i}"));
+        person.title = Some(format!("\u{001b}[31m{text}"));
+        if i % 2 == 0 {
+            person.work_email = Some(format!("zoë.{i}@exämple.com"));
+        }
+    }
+}
+
+pub fn forbidden() -> Trial {
+    const GROUPS_ONLY: &str = "faults-groups-only-token";
+    let knobs = Knobs { token_without_person_access: Some(GROUPS_ONLY.to_owned()), ..Knobs::default() };
+    Setup {
+        knobs,
+        args: |f| [f.args_without_token(PAGE_SIZE), vec!["--api-token".into(), GROUPS_ONLY.into()]].concat(),
+        ..Setup::new(100)
+    }
+    .run(Expect::Fails(&["403"]))
+}
+
+pub fn unknown_org() -> Trial {
+    Setup {
+        args: |f| {
+            let mut args = f.sync_args(PAGE_SIZE);
+            let i = args.iter().position(|a| a == "--org-id").expect("the fake's args name the org");
+            args[i + 1] = "0123456789abcdef01234567".to_owned();
+            args
+        },
+        ..Setup::new(100)
+    }
+    .run(Expect::Fails(&["404"]))
+}
+
+/// The fake stops answering (port closed) once the sync has made a few requests.
+pub fn server_vanishes() -> Trial {
+    let spec = OrgSpec::new(400, 7);
+    let fake =
+        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(100), ..Knobs::default() });
+    let org = fake.org().clone();
+    let (dir, previous) = target_dir(&spec, true);
+    let child = spawn(dir.path(), &fake.sync_args(PAGE_SIZE));
+    wait_for(|| fake.total_requests() >= 3);
+    drop(fake);
+    let (code, stderr) = finish(child);
+    Trial::new(Expect::Fails(&["connect"]), dir.path(), previous, &org, code, stderr)
+}
+
+/// SIGKILL at ten moments spread over a sync: the previous file must stay byte-identical.
+pub fn kill_nine() -> Vec<Trial> {
+    let spec = OrgSpec::new(3000, 7);
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let args = [fake.sync_args(100), vec!["--membership-source".into(), "list".into()]].concat();
+    // How long a whole sync takes here, to space the moments through it.
+    let (dir, _) = target_dir(&spec, true);
+    let started = Instant::now();
+    let (code, stderr) = run(dir.path(), &args);
+    assert_eq!(code, Some(0), "the timing run failed:\n{stderr}");
+    let whole = started.elapsed();
+
+    (0..10)
+        .map(|moment| {
+            let (dir, previous) = target_dir(&spec, true);
+            let mut child = spawn(dir.path(), &args);
+            // Up to 85% of the timed run: later ones would mostly find the process gone.
+            std::thread::sleep(whole.mul_f64((f64::from(moment) + 0.5) / 10.0 * 0.85));
+            let _ = child.kill();
+            let (code, stderr) = finish(child);
+            Trial::new(Expect::Killed, dir.path(), previous, fake.org(), code, stderr)
+        })
+        .collect()
+}
+
+/// `signal` (a `kill -s` name) once the sync has made a few requests.
+pub fn signal_mid_sync(signal: &str, needles: &'static [&'static str]) -> Trial {
+    let spec = OrgSpec::new(600, 7);
+    let fake =
+        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(60), ..Knobs::default() });
+    let (dir, previous) = target_dir(&spec, true);
+    let child = spawn(dir.path(), &fake.sync_args(PAGE_SIZE));
+    wait_for(|| fake.total_requests() >= 3);
+    let sent = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -s {signal} failed");
+    let (code, stderr) = finish(child);
+    Trial::new(Expect::Fails(needles), dir.path(), previous, fake.org(), code, stderr)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DiskFull {
+    /// Room for the previous file and a few KiB: the build database cannot grow.
+    DuringBuild,
+}
+
+/// A tmpfs mounted on the trial's directory; unmounted when dropped.
+pub struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn mount_tmpfs(dir: &Path, bytes: u64) -> Result<Mount, String> {
+    let out = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+        .arg(dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(Mount(dir.to_owned()))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+/// A sync onto a filesystem too small for it; an empty list (printed) when tmpfs cannot be mounted.
+pub fn disk_full(when: DiskFull) -> Vec<Trial> {
+    let spec = OrgSpec::new(2000, 7);
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let (dir, previous) = target_dir(&spec, true);
+    let Previous::File(previous) = previous else { unreachable!("target_dir wrote a previous file") };
+    let room = match when {
+        DiskFull::DuringBuild => previous.len() as u64 + 64 * 1024,
+    };
+    let mount = match mount_tmpfs(dir.path(), room) {
+        Ok(mount) => mount,
+        Err(why) => {
+            println!("disk full ({when:?}): skipped, cannot mount a tmpfs: {why}");
+            return Vec::new();
+        }
+    };
+    std::fs::write(dir.path().join(TARGET), &previous).expect("write the previous file on the tmpfs");
+    let (code, stderr) = run(dir.path(), &fake.sync_args(PAGE_SIZE));
+    let trial = Trial::new(
+        Expect::Fails(&["disk is full"]),
+        dir.path(),
+        Previous::File(previous),
+        fake.org(),
+        code,
+        stderr,
+    );
+    drop(mount);
+    vec![trial]
+}
+/// A run killed mid-build leaves its build file; aged past an hour, the next run removes it.
+pub fn stale_files_removed() -> Vec<Trial> {
+    let spec = OrgSpec::new(1000, 7);
+    let fake =
+        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(30), ..Knobs::default() });
+    let args = fake.sync_args(PAGE_SIZE);
+    let (dir, previous) = target_dir(&spec, true);
+    let mut child = spawn(dir.path(), &args);
+    wait_for(|| fake.requests(charthop_fake::Endpoint::PersonList) >= 3);
+    let _ = child.kill();
+    let (code, stderr) = finish(child);
+    let killed = Trial::new(Expect::Killed, dir.path(), previous, fake.org(), code, stderr);
+    let left = crate::trial::strays(dir.path());
+    assert!(!left.is_empty(), "a run killed mid-build left no build file to clean up");
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
+    for name in &left {
+        let file =
+            std::fs::File::options().write(true).open(dir.path().join(name)).expect("open a stray file");
+        file.set_modified(two_hours_ago).expect("age a stray file");
+    }
+    let (code, stderr) = run(dir.path(), &args);
+    let next = Trial::new(Expect::Truth, dir.path(), Previous::Absent, fake.org(), code, stderr);
+    vec![killed, next]
+}
+
+/// What `-f` names instead of a regular file.
+#[derive(Debug, Clone, Copy)]
+pub enum Unsafe {
+    Symlink,
+    Directory,
+    Fifo,
+}
+
+/// `-f` names something that is not a regular file: refused before any request, left as it was.
+pub fn unsafe_target(what: Unsafe) -> Trial {
+    let spec = OrgSpec::new(100, 7);
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let (dir, _) = target_dir(&spec, false);
+    let target = dir.path().join(TARGET);
+    let elsewhere = tempfile::tempdir().expect("a temporary directory");
+    let linked = elsewhere.path().join("precious.c1z");
+    std::fs::write(&linked, b"not to be replaced").expect("write the link's file");
+    let (needle, kind): (&'static [&'static str], _) = match what {
+        Unsafe::Symlink => {
+            std::os::unix::fs::symlink(&linked, &target).expect("make a symlink");
+            (&["symbolic link"], "symlink")
+        }
+        Unsafe::Directory => {
+            std::fs::create_dir(&target).expect("make a directory");
+            (&["directory"], "dir")
+        }
+        Unsafe::Fifo => {
+            let made = Command::new("mkfifo").arg(&target).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+            (&["FIFO"], "fifo")
+        }
+    };
+    let (code, stderr) = run(dir.path(), &fake.sync_args(PAGE_SIZE));
+    let mut trial =
+        Trial::new(Expect::Fails(needle), dir.path(), Previous::Kind(kind), fake.org(), code, stderr);
+    if std::fs::read(&linked).ok().as_deref() != Some(b"not to be replaced".as_slice()) {
+        trial.verdict.observed.push_str("; the symlink's file changed");
+        trial.verdict.data_lost = true;
+        trial.verdict.ok = false;
+    }
+    if fake.total_requests() > 0 {
+        trial.verdict.observed.push_str("; refused only after requests");
+        trial.verdict.ok = false;
+    }
+    trial
+}
+
+/// A second sync to the same target while the first is running: the second is refused, the
+/// first publishes the whole org.
+pub fn concurrent_syncs() -> Vec<Trial> {
+    let spec = OrgSpec::new(600, 7);
+    let fake =
+        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(40), ..Knobs::default() });
+    let args = fake.sync_args(PAGE_SIZE);
+    let (dir, previous) = target_dir(&spec, true);
+    let first = spawn(dir.path(), &args);
+    wait_for(|| fake.requests(charthop_fake::Endpoint::PersonList) >= 2);
+    // The first run's build file is not the second's stray.
+    let firsts = crate::trial::strays(dir.path());
+    let (code, stderr) = run(dir.path(), &args);
+    let second = Trial::new(
+        Expect::Fails(&["another sync is writing"]),
+        dir.path(),
+        previous,
+        fake.org(),
+        code,
+        stderr,
+    )
+    .ignoring(&firsts, dir.path());
+    let (code, stderr) = finish(first);
+    let first = Trial::new(Expect::Truth, dir.path(), Previous::Absent, fake.org(), code, stderr);
+    vec![second, first]
+}
+
+/// The previous file holds 300 persons; the org now has 30 of them: refused, file kept.
+pub fn mass_change() -> Trial {
+    Setup {
+        alter: |org| {
+            org.persons.truncate(30);
+            let kept: std::collections::HashSet<String> = org.persons.iter().map(|p| p.id.clone()).collect();
+            org.memberships.retain(|m| kept.contains(&m.person_id));
+        },
+        ..Setup::new(300)
+    }
+    .run(Expect::Fails(&["max-removed-ratio"]))
+}
+
+/// A tiny `.baton.yaml` whose aliases would expand to 9^9 strings: refused, nothing written.
+pub fn yaml_alias_bomb() -> Trial {
+    let spec = OrgSpec::new(50, 7);
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let (dir, previous) = target_dir(&spec, true);
+    let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9 {
+        let prev = format!("*a{}", level - 1);
+        yaml.push_str(&format!("a{level}: &a{level} [{}]\n", vec![prev; 9].join(", ")));
+    }
+    std::fs::write(dir.path().join(".baton.yaml"), yaml).expect("write .baton.yaml");
+    let child = limited_command(dir.path(), &fake.sync_args(PAGE_SIZE))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh starts the binary");
+    let (code, stderr) = finish(child);
+    Trial::new(Expect::Fails(&["alias"]), dir.path(), previous, fake.org(), code, stderr)
+}
+
+fn wait_for(condition: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for the sync to start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -1,0 +1,336 @@
+//! One run of the binary under a fault, and the verdict on it: the new file equals the fake's
+//! ground truth, or the run failed naming the cause with the previous file byte-identical and
+//! nothing stray beside the target.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use charthop_domain::Employment;
+use charthop_fake::{Knobs, Org, OrgSpec};
+use tempfile::TempDir;
+
+use crate::harness::{Contents, Fake, binary, read_c1z};
+
+pub const TARGET: &str = "sync.c1z";
+pub const PAGE_SIZE: usize = 50;
+
+/// What a row promises.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// Exit 0 and a file that equals the org the fake served.
+    Truth,
+    /// A non-zero exit whose final message holds every needle (case-insensitive), the
+    /// previous file byte-identical (or still absent), and no stray file.
+    Fails(&'static [&'static str]),
+    /// Killed by a signal: the previous file byte-identical (or, killed after publishing, the
+    /// ground truth); build files may remain.
+    Killed,
+}
+
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expect::Truth => write!(f, "ground truth"),
+            Expect::Fails(needles) => write!(f, "fails naming {}", needles.join("+")),
+            Expect::Killed => write!(f, "previous kept"),
+        }
+    }
+}
+
+/// What stood at the target before the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// Nothing: a failed run must leave nothing there either.
+    Absent,
+    /// A regular file with these bytes, which a failed run must leave byte-identical.
+    File(Vec<u8>),
+    /// Something not to be read (a FIFO, a symlink, a directory): a failed run must leave a
+    /// thing of this kind, see [`kind_of`].
+    Kind(&'static str),
+}
+
+/// A finished run, judged the moment it ended (later runs may change the directory).
+pub struct Trial {
+    pub expect: Expect,
+    pub verdict: Verdict,
+    pub stderr: String,
+    previous: Previous,
+    org: Org,
+    code: Option<i32>,
+}
+
+/// The judgement on one trial.
+pub struct Verdict {
+    pub observed: String,
+    pub data_lost: bool,
+    /// Observed what the row expects, without losing data or leaving stray files.
+    pub ok: bool,
+}
+
+/// `symlink`, `dir`, `fifo`, `file` or `absent`: what is at `path`, without following links.
+pub fn kind_of(path: &Path) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::symlink_metadata(path) {
+        Err(_) => "absent",
+        Ok(m) if m.file_type().is_symlink() => "symlink",
+        Ok(m) if m.is_dir() => "dir",
+        Ok(m) if m.file_type().is_fifo() => "fifo",
+        Ok(m) if m.is_file() => "file",
+        Ok(_) => "special",
+    }
+}
+
+impl Trial {
+    pub fn new(
+        expect: Expect,
+        dir: &Path,
+        previous: Previous,
+        org: &Org,
+        code: Option<i32>,
+        stderr: String,
+    ) -> Self {
+        let verdict = judge(expect, dir, &previous, org, code, &stderr, &[]);
+        Trial { expect, verdict, stderr, previous, org: org.clone(), code }
+    }
+
+    /// Judged again with `others` (files another run owns) not counted as strays.
+    pub fn ignoring(self, others: &[String], dir: &Path) -> Self {
+        let verdict = judge(self.expect, dir, &self.previous, &self.org, self.code, &self.stderr, others);
+        Trial { verdict, ..self }
+    }
+}
+
+fn judge(
+    expect: Expect,
+    dir: &Path,
+    previous: &Previous,
+    org: &Org,
+    code: Option<i32>,
+    stderr: &str,
+    others: &[String],
+) -> Verdict {
+    let target = dir.join(TARGET);
+    let strays: Vec<String> = strays(dir).into_iter().filter(|s| !others.contains(s)).collect();
+    let message = final_message(stderr);
+    let now = match previous {
+        Previous::Kind(_) => Previous::Kind(kind_of(&target)),
+        _ => std::fs::read(&target).map_or(Previous::Absent, Previous::File),
+    };
+    let kept = now == *previous;
+
+    if code == Some(0) {
+        if !matches!(now, Previous::File(_)) {
+            return verdict("exit 0 without a file", false, false);
+        }
+        return match compare(org, &read_c1z(&target)) {
+            Ok(()) => {
+                // A kill that came after the run had ended finds the whole sync.
+                let ok = matches!(expect, Expect::Killed)
+                    || (matches!(expect, Expect::Truth) && strays.is_empty());
+                verdict(&with_strays("ground truth", &strays), false, ok)
+            }
+            // A successful run that wrote anything else is a silently partial sync.
+            Err(why) => verdict(&format!("exit 0 but {why}"), true, false),
+        };
+    }
+    let how = match code {
+        Some(code) => format!("exit {code}: {}", short(&message)),
+        None => "killed".to_owned(),
+    };
+    if !kept && matches!(expect, Expect::Killed) && matches!(now, Previous::File(_)) {
+        // Killed after the atomic rename: the new file must then be the whole sync.
+        return match compare(org, &read_c1z(&target)) {
+            Ok(()) => verdict("killed after publishing: ground truth", false, true),
+            Err(why) => verdict(&format!("killed; the file now has {why}"), true, false),
+        };
+    }
+    if !kept {
+        let what =
+            if matches!(previous, Previous::Absent) { "a file appeared" } else { "previous file changed" };
+        return verdict(&format!("{how}; {what}"), !matches!(previous, Previous::Absent), false);
+    }
+    let ok = match expect {
+        Expect::Truth => false,
+        Expect::Killed => true,
+        Expect::Fails(needles) => {
+            let line = message.to_lowercase();
+            code.is_some() && needles.iter().all(|n| line.contains(&n.to_lowercase())) && strays.is_empty()
+        }
+    };
+    verdict(&with_strays(&how, &strays), false, ok)
+}
+
+fn verdict(observed: &str, data_lost: bool, ok: bool) -> Verdict {
+    Verdict { observed: observed.to_owned(), data_lost, ok }
+}
+
+fn with_strays(observed: &str, strays: &[String]) -> String {
+    if strays.is_empty() { observed.to_owned() } else { format!("{observed}; stray {}", strays.join(",")) }
+}
+
+fn short(line: &str) -> String {
+    line.chars().take(160).collect()
+}
+
+/// The lines the binary ends a failed run with (`baton-charthop: <error>`, then any hint),
+/// joined; the last stderr line when there are none.
+fn final_message(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().filter_map(|l| l.strip_prefix("baton-charthop: ")).collect();
+    if lines.is_empty() { stderr.lines().last().unwrap_or_default().to_owned() } else { lines.join(" / ") }
+}
+
+/// Files beside the target other than the target itself and its lock file.
+pub fn strays(dir: &Path) -> Vec<String> {
+    let allowed = [TARGET.to_owned(), format!(".{TARGET}.lock"), ".baton.yaml".to_owned()];
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list the target's directory")
+        .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| !allowed.contains(name))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `Resource.status.status`: unspecified, enabled, disabled.
+fn expected_status(person: &charthop_domain::Person, org: &Org) -> i32 {
+    match person.employment_at(org.today) {
+        Employment::Active => 1,
+        Employment::Departed { .. } => 2,
+        Employment::PreHire { .. } | Employment::Unknown => 0,
+    }
+}
+
+/// Persons, groups, memberships (as grants) and statuses equal the org's; else what differs.
+pub fn compare(org: &Org, contents: &Contents) -> Result<(), String> {
+    let persons: BTreeSet<&String> = org.persons.iter().map(|p| &p.id).collect();
+    let statuses = contents.statuses_of("person");
+    if statuses.keys().collect::<BTreeSet<_>>() != persons {
+        return Err(format!("{} persons instead of {}", statuses.len(), persons.len()));
+    }
+    let groups: BTreeSet<&String> = org.groups.iter().map(|g| &g.id).collect();
+    let written_groups = contents.statuses_of("group");
+    if written_groups.keys().collect::<BTreeSet<_>>() != groups {
+        return Err(format!("{} groups instead of {}", written_groups.len(), groups.len()));
+    }
+    let truth: BTreeSet<(String, String)> =
+        org.memberships.iter().map(|m| (m.group_id.clone(), m.person_id.clone())).collect();
+    let memberships = contents.memberships();
+    if memberships != truth {
+        return Err(format!("{} grants instead of {}", memberships.len(), truth.len()));
+    }
+    if let Some(p) = org.persons.iter().find(|p| statuses.get(&p.id) != Some(&expected_status(p, org))) {
+        return Err(format!("person {} has the wrong status", p.id));
+    }
+    match contents.dangling_references().first() {
+        Some(problem) => Err(problem.clone()),
+        None => Ok(()),
+    }
+}
+
+/// A fresh directory for one trial, optionally holding a previous good file of `spec`'s org.
+pub fn target_dir(spec: &OrgSpec, with_previous: bool) -> (TempDir, Previous) {
+    let dir = tempfile::Builder::new().prefix("faults-").tempdir().expect("a temporary directory");
+    if !with_previous {
+        return (dir, Previous::Absent);
+    }
+    let bytes = previous_file(spec);
+    std::fs::write(dir.path().join(TARGET), &*bytes).expect("write the previous file");
+    (dir, Previous::File(bytes.to_vec()))
+}
+
+/// A real `.c1z` from a good sync of `spec`'s org, made once per spec.
+fn previous_file(spec: &OrgSpec) -> Arc<Vec<u8>> {
+    static CACHE: Mutex<Vec<(OrgSpec, Arc<Vec<u8>>)>> = Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, bytes)) = cache.iter().find(|(s, _)| s == spec) {
+        return bytes.clone();
+    }
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let status = command(dir.path(), &fake.sync_args(PAGE_SIZE)).output().expect("the binary runs");
+    assert!(status.status.success(), "the good sync failed: {}", String::from_utf8_lossy(&status.stderr));
+    let bytes = Arc::new(std::fs::read(dir.path().join(TARGET)).expect("the good sync wrote its file"));
+    cache.push((spec.clone(), bytes.clone()));
+    bytes
+}
+
+/// The binary in `dir` with a clean environment (nothing of the developer's `BATON_*`).
+pub fn command(dir: &Path, args: &[String]) -> Command {
+    with_clean_env(Command::new(binary()), dir, args)
+}
+
+/// The binary under a 2 GiB address-space limit, for inputs built to exhaust memory.
+pub fn limited_command(dir: &Path, args: &[String]) -> Command {
+    let mut sh = Command::new("/bin/sh");
+    sh.args(["-c", "ulimit -v 2097152 && exec \"$0\" \"$@\""]).arg(binary());
+    with_clean_env(sh, dir, args)
+}
+
+fn with_clean_env(mut cmd: Command, dir: &Path, args: &[String]) -> Command {
+    cmd.env_clear().env("HOME", dir).current_dir(dir).args(args).args(["-f", TARGET]);
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Starts the binary, output captured.
+pub fn spawn(dir: &Path, args: &[String]) -> Child {
+    command(dir, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the binary starts")
+}
+
+/// Runs to the end; `(exit code, stderr)`.
+pub fn run(dir: &Path, args: &[String]) -> (Option<i32>, String) {
+    finish(spawn(dir, args))
+}
+
+pub fn finish(child: Child) -> (Option<i32>, String) {
+    let output = child.wait_with_output().expect("wait for the binary");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Setting up one ordinary row: an org, the fake's knobs, extra flags.
+pub struct Setup {
+    pub spec: OrgSpec,
+    pub knobs: Knobs,
+    pub previous: bool,
+    /// Changes the generated org before the fake serves it (and the truth with it).
+    pub alter: fn(&mut Org),
+    pub tamper: Option<crate::proxy::Tamper>,
+    /// Flags after the fake's own; `{token}` style variants go through `args`.
+    pub args: fn(&Fake) -> Vec<String>,
+}
+
+impl Setup {
+    pub fn new(persons: usize) -> Self {
+        Setup {
+            spec: OrgSpec::new(persons, 7),
+            knobs: Knobs::default(),
+            previous: true,
+            alter: |_| {},
+            tamper: None,
+            args: |fake| fake.sync_args(PAGE_SIZE),
+        }
+    }
+
+    pub fn run(self, expect: Expect) -> Trial {
+        let mut org = charthop_fake::generate_org(&self.spec);
+        (self.alter)(&mut org);
+        let fake = Fake::with_org(org.clone(), self.knobs);
+        let (dir, previous) = target_dir(&self.spec, self.previous);
+        let mut args = (self.args)(&fake);
+        let proxy = self.tamper.map(|tamper| crate::proxy::Proxy::start(fake.addr(), tamper));
+        if let Some(proxy) = &proxy {
+            replace_url(&mut args, &proxy.base_url());
+        }
+        let (code, stderr) = run(dir.path(), &args);
+        Trial::new(expect, dir.path(), previous, &org, code, stderr)
+    }
+}
+
+/// Points `--charthop-url` at `url`.
+pub fn replace_url(args: &mut [String], url: &str) {
+    if let Some(i) = args.iter().position(|a| a == "--charthop-url") {
+        args[i + 1] = url.to_owned();
+    }
+}
