@@ -59,7 +59,7 @@ pub async fn run(settings: &Settings) -> Result<()> {
     reporter.clear();
     if let Some(&signal) = received.get() {
         if let Err(error) = &outcome
-            && !matches!(error, SyncError::Cancelled)
+            && !matches!(error, SyncError::Cancelled | SyncError::Write(c1z::WriteError::Cancelled))
         {
             tracing::warn!("the sync also failed: {error:#}");
         }
