@@ -229,3 +229,74 @@ mod tests {
         assert_eq!(text, "\nH        V\na\\u{1b}  x\nbb       y\n");
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use std::path::{Path, PathBuf};
+
+    use c1_proto::connector::v2::{Resource, ResourceId, ResourceType};
+    use c1z::{C1zWriter, WriterOptions};
+
+    use super::*;
+
+    fn write_file(dir: &Path) -> PathBuf {
+        let path = dir.join("s.c1z");
+        let mut writer = C1zWriter::create(&path, WriterOptions::default()).unwrap();
+        let rt = ResourceType { id: "thing".into(), display_name: "Thing".into(), ..Default::default() };
+        writer.put_resource_type(&rt).unwrap();
+        let id = ResourceId { resource_type: "thing".into(), resource: "r1".into(), ..Default::default() };
+        let resource =
+            Resource { id: Some(id), display_name: "evil\u{1b}[2Jname".into(), ..Default::default() };
+        writer.put_resource(&resource).unwrap();
+        writer.finish().unwrap();
+        path
+    }
+
+    fn args(file: PathBuf) -> InspectArgs {
+        InspectArgs {
+            file,
+            sync_id: None,
+            resources: true,
+            entitlements: false,
+            grants: false,
+            json: false,
+            max_decompressed_bytes: None,
+        }
+    }
+
+    fn report(args: &InspectArgs) -> Result<String> {
+        let mut out = Vec::new();
+        write_report(args, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn tables_never_print_raw_escapes_and_json_streams_valid_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = report(&args(write_file(dir.path()))).unwrap();
+        assert!(!table.contains('\u{1b}') && table.contains("evil\\u{1b}[2Jname"), "{table}");
+        let json = report(&InspectArgs { json: true, ..args(dir.path().join("s.c1z")) }).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).expect(&json);
+        assert_eq!(value["resourceList"][0]["displayName"], "evil\u{1b}[2Jname");
+        assert!(!json.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn an_unknown_sync_id_lists_the_syncs_in_user_terms() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_file(dir.path());
+        let err = report(&InspectArgs { sync_id: Some("nope".into()), ..args(file) }).unwrap_err();
+        let shown = format!("{err:#}");
+        assert!(shown.contains("holds no sync with id 'nope' (its syncs: "), "{shown}");
+        assert!(!shown.contains("::") && !shown.contains("()"), "{shown}");
+    }
+
+    #[test]
+    fn the_decompression_cap_names_its_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_file(dir.path());
+        let err = report(&InspectArgs { max_decompressed_bytes: Some(1024), ..args(file) }).unwrap_err();
+        assert!(err.is::<DecompressionCap>(), "{err:#}");
+        assert!(format!("{err:#}").contains("the --max-decompressed-bytes limit"), "{err:#}");
+    }
+}
