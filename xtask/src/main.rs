@@ -11,11 +11,12 @@ mod bench;
 mod binary;
 mod codegen;
 mod demo;
+mod faults;
 mod inspect;
 mod local_fake;
 mod schemas;
 
-const USAGE: &str = "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check]>";
+const USAGE: &str = "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check] | faults>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +28,7 @@ fn main() -> Result<()> {
         Some("schemas") => schemas::run(&root, check),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(),
+        Some("faults") => faults::run(),
         // Internal: how `bench` measures a child's peak memory exactly (see bench/rss.rs).
         Some(bench::rss::PROBE_TASK) => bench::rss::probe(&args[1..]),
         Some(other) => bail!("unknown task '{other}'\n{USAGE}"),
