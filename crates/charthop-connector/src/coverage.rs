@@ -7,46 +7,62 @@ use charthop_domain::Person;
 
 use crate::report::{Coverage, UnreadableField};
 
-const WORK_EMAIL: UnreadableField =
-    UnreadableField { field: "workEmail", access: "contact fields (work email)" };
-const HOME_EMAIL: UnreadableField =
-    UnreadableField { field: "homeEmail", access: "personal contact fields (home email)" };
-const EMPLOYEE_ID: UnreadableField =
-    UnreadableField { field: "employeeId", access: "employee fields (employee id)" };
-const NAME: UnreadableField = UnreadableField { field: "name", access: "name fields" };
-const TITLE: UnreadableField = UnreadableField { field: "title", access: "job fields (title)" };
-const START_DATE: UnreadableField = UnreadableField {
-    field: "startDate",
-    access: "job and employment fields (start and end dates, so account status is right)",
-};
+/// A watched field: how ChartHop names it, the access it needs, and whether a row has it.
+type Watched = (UnreadableField, fn(&Person) -> bool);
+
+const WORK_EMAIL: Watched =
+    (UnreadableField { field: "contact.workEmail", access: "contact fields (work email)" }, |p| {
+        present(p.work_email.as_deref())
+    });
+const HOME_EMAIL: Watched =
+    (UnreadableField { field: "contact.homeEmail", access: "personal contact fields (home email)" }, |p| {
+        present(p.personal_email.as_deref())
+    });
+const EMPLOYEE_ID: Watched =
+    (UnreadableField { field: "contact.employee", access: "contact fields (employee id)" }, |p| {
+        present(p.employee_id.as_deref())
+    });
+const NAME: Watched = (UnreadableField { field: "name", access: "name fields" }, |p| {
+    [&p.name.first, &p.name.last, &p.name.preferred_first].iter().any(|part| present(part.as_deref()))
+});
+const TITLE: Watched =
+    (UnreadableField { field: "title", access: "job fields (title)" }, |p| present(p.title.as_deref()));
+const DATES: Watched = (
+    UnreadableField {
+        field: "startDate",
+        access: "job and employment fields (start and end dates, which decide account status)",
+    },
+    |p| p.start_date.is_some() || p.end_date.is_some(),
+);
 
 /// Counts per written person, then tells which fields no row had.
 #[derive(Debug, Default)]
 pub(crate) struct CoverageTracker {
     rows: u64,
     coverage: Coverage,
-    /// Rows that carried each watched field, in the order of `watched`.
-    present: Vec<(UnreadableField, u64)>,
+    /// Home emails are emitted (and so count as an email).
+    with_home_email: bool,
+    /// Each watched field and the rows that carried it.
+    watched: Vec<(Watched, u64)>,
 }
 
 impl CoverageTracker {
     /// `with_home_email`: the sync asks for home emails. (A list without `groupIds` is not
     /// watched here: per-person requests fill it in, and fail the sync when they cannot.)
     pub fn new(with_home_email: bool) -> Self {
-        let mut watched = vec![WORK_EMAIL, EMPLOYEE_ID, NAME, TITLE, START_DATE];
+        let mut watched = vec![WORK_EMAIL, EMPLOYEE_ID, NAME, TITLE, DATES];
         if with_home_email {
             watched.push(HOME_EMAIL);
         }
-        Self { present: watched.into_iter().map(|f| (f, 0)).collect(), ..Self::default() }
+        let watched = watched.into_iter().map(|w| (w, 0)).collect();
+        Self { with_home_email, watched, ..Self::default() }
     }
 
     /// One person row as the person list returned it (before memberships were filled in).
     pub fn observe_row(&mut self, person: &Person) {
         self.rows += 1;
-        for (field, count) in &mut self.present {
-            if carries(person, field.field) {
-                *count += 1;
-            }
+        for ((_, carries), count) in &mut self.watched {
+            *count += u64::from(carries(person));
         }
     }
 
@@ -56,16 +72,15 @@ impl CoverageTracker {
         let personal =
             present(person.personal_email.as_deref()) && !notes.dropped.contains(&"personal_email");
         self.coverage.without_work_email += u64::from(!work);
-        // Home emails count only when the sync emits them: the mapping drops the others.
-        let emits_personal = self.present.iter().any(|(f, _)| f.field == HOME_EMAIL.field);
-        self.coverage.without_any_email += u64::from(!(work || (personal && emits_personal)));
+        // Home emails count only when the sync emits them.
+        self.coverage.without_any_email += u64::from(!(work || (personal && self.with_home_email)));
         self.coverage.without_employee_id += u64::from(!present(person.employee_id.as_deref()));
     }
 
     pub fn finish(mut self) -> Coverage {
         if self.rows > 0 {
             self.coverage.unreadable_fields =
-                self.present.iter().filter(|(_, count)| *count == 0).map(|(field, _)| *field).collect();
+                self.watched.iter().filter(|(_, count)| *count == 0).map(|((field, _), _)| *field).collect();
         }
         self.coverage
     }
@@ -73,20 +88,6 @@ impl CoverageTracker {
 
 fn present(value: Option<&str>) -> bool {
     value.is_some_and(|v| !v.trim().is_empty())
-}
-
-fn carries(person: &Person, field: &str) -> bool {
-    match field {
-        "workEmail" => present(person.work_email.as_deref()),
-        "homeEmail" => present(person.personal_email.as_deref()),
-        "employeeId" => present(person.employee_id.as_deref()),
-        "name" => [&person.name.first, &person.name.last, &person.name.preferred_first]
-            .iter()
-            .any(|part| present(part.as_deref())),
-        "title" => present(person.title.as_deref()),
-        "startDate" => person.start_date.is_some() || person.end_date.is_some(),
-        _ => true,
-    }
 }
 
 /// Logs the coverage of a finished person listing.

@@ -67,7 +67,7 @@ pub struct Coverage {
 /// A ChartHop field that no person row carried, and the access it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnreadableField {
-    /// The ChartHop field, e.g. `workEmail`.
+    /// The ChartHop field code, e.g. `contact.workEmail`.
     pub field: &'static str,
     /// What the API token must be allowed to read for ChartHop to send it.
     pub access: &'static str,

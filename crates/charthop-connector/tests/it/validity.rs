@@ -76,7 +76,7 @@ async fn a_field_missing_on_every_row_is_named_with_the_access_it_needs() {
     let [field] = report.coverage.unreadable_fields.as_slice() else {
         panic!("{:?}", report.coverage.unreadable_fields)
     };
-    assert_eq!(field.field, "workEmail");
+    assert_eq!(field.field, "contact.workEmail");
     assert!(field.access.contains("contact"), "{}", field.access);
     assert_eq!(report.coverage.without_any_email, report.persons());
 }
