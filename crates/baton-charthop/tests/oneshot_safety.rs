@@ -93,3 +93,28 @@ fn an_unsafe_target_is_refused_before_any_request() {
     assert_eq!(stderr.matches("--api-token given on the command line").count(), 1, "{stderr}");
     assert!(!stderr.contains("tok-on-the-command-line"), "{stderr}");
 }
+
+#[test]
+fn temporary_files_an_hour_old_are_removed_at_start_and_younger_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join(".sync.c1z.Ab3dE9.db-build");
+    let young = dir.path().join(".sync.c1z.Zz9yX1.tmp");
+    let unrelated = dir.path().join("notes.db-build");
+    for path in [&old, &young, &unrelated] {
+        std::fs::write(path, b"left behind").unwrap();
+    }
+    for path in [&old, &unrelated] {
+        let touched = Command::new("touch").arg("-d").arg("2 hours ago").arg(path).status().unwrap();
+        assert!(touched.success());
+    }
+    let (url, accepted) = silent_server();
+    let child = start(dir.path(), &url, &["-f", "sync.c1z"]);
+    accepted.recv_timeout(Duration::from_secs(20)).expect("the sync reached ChartHop");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let output = finish(child);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!old.exists(), "{stderr}");
+    assert!(stderr.contains("removed a temporary file an interrupted sync left behind"), "{stderr}");
+    assert!(stderr.contains(".sync.c1z.Ab3dE9.db-build"), "{stderr}");
+    assert!(young.exists() && unrelated.exists(), "{stderr}");
+}
