@@ -4,4 +4,5 @@ mod fixtures;
 mod groups;
 mod limits;
 mod persons;
+mod props;
 mod schemas;

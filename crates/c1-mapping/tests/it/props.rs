@@ -1,0 +1,76 @@
+//! Whatever ChartHop sends, every emitted value obeys the protos' limits.
+
+use c1_mapping::limits::{
+    CUT_MARKER, DESCRIPTION_MAX, DISPLAY_NAME_MAX, EMAIL_MAX, STATUS_DETAILS_MAX, fit, is_valid_email,
+};
+use c1_mapping::{GroupDirectory, member_entitlement, person_resource};
+use c1_proto::connector::v2::UserTrait;
+use c1_proto::prost::Message;
+use charthop_domain::{Group, Person, PersonName};
+use proptest::prelude::*;
+
+use crate::fixtures::options;
+
+/// Text that is often long, often multi-byte, sometimes control characters.
+fn text() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        ".{0,40}".prop_map(Some),
+        ("[a-zé€😀 \\x00-\\x1f]{1,8}", 100usize..800).prop_map(|(unit, n)| Some(unit.repeat(n))),
+        "[a-z.+]{1,20}@[a-z-]{1,12}(\\.[a-z]{2,4})?".prop_map(Some),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fit_keeps_a_prefix_within_the_limit(value in ".{0,300}", max in 3usize..200) {
+        let (fitted, cut) = fit(&value, max);
+        prop_assert!(fitted.len() <= max);
+        prop_assert_eq!(cut, value.len() > max);
+        if cut {
+            prop_assert!(value.starts_with(fitted.trim_end_matches(CUT_MARKER)));
+        } else {
+            prop_assert_eq!(fitted, value);
+        }
+    }
+
+    #[test]
+    fn persons_always_fit(first in text(), last in text(), preferred in text(), work in text(), home in text(), title in text()) {
+        let person = Person {
+            id: "p1".into(),
+            name: PersonName { first, last, preferred_first: preferred, ..Default::default() },
+            work_email: work,
+            personal_email: home,
+            title,
+            ..Default::default()
+        };
+        let mapped = person_resource(&person, &GroupDirectory::default(), &options(true)).unwrap();
+        let resource = mapped.value;
+        prop_assert!((1..=DISPLAY_NAME_MAX).contains(&resource.display_name.len()));
+        prop_assert!(resource.status.as_ref().unwrap().details.len() <= STATUS_DETAILS_MAX);
+        let user = UserTrait::decode(resource.annotations[0].value.as_slice()).unwrap();
+        for email in &user.emails {
+            prop_assert!(is_valid_email(&email.address) && email.address.len() <= EMAIL_MAX, "{:?}", email.address);
+        }
+        prop_assert!(user.login.is_empty() || is_valid_email(&user.login));
+    }
+
+    #[test]
+    fn entitlements_always_fit(name in text(), kind in text(), description in text()) {
+        let group = Group {
+            id: "g1".into(),
+            name: name.unwrap_or_default(),
+            type_name: kind,
+            description,
+            ..Default::default()
+        };
+        let entitlement = member_entitlement(&group, &GroupDirectory::default()).unwrap().value;
+        prop_assert!(entitlement.display_name.len() <= DISPLAY_NAME_MAX);
+        prop_assert!(entitlement.description.len() <= DESCRIPTION_MAX);
+        let resource = entitlement.resource.unwrap();
+        prop_assert!((1..=DISPLAY_NAME_MAX).contains(&resource.display_name.len()));
+        prop_assert!(resource.description.len() <= DESCRIPTION_MAX);
+    }
+}
