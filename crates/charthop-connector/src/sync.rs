@@ -123,6 +123,7 @@ async fn read_and_write(
     if options.writes_persons() {
         write_persons(client, writer, &directory, options, progress, &mut counters).await?;
     }
+    log_mapping(&counters.mapping);
     Ok(counters)
 }
 
@@ -239,7 +240,6 @@ async fn write_persons(
     }
     counters.coverage = coverage.finish();
     crate::coverage::log(&counters.coverage, persons_written);
-    log_mapping(&counters.mapping);
     if counters.skipped_memberships > 0 {
         tracing::warn!(
             skipped = counters.skipped_memberships,
