@@ -82,6 +82,8 @@ async fn list_mode_refuses_a_list_without_group_ids_and_keeps_the_old_file() {
 
     let error = run(&fake, &target, &options).await.unwrap_err();
     assert!(matches!(error, SyncError::ListWithoutGroupIds { page: 1 }), "{error}");
+    let message = error.to_string();
+    assert!(!message.contains("--") && !message.contains("BATON_"), "names no flag: {message}");
     assert!(error.is_permanent());
     assert_eq!(std::fs::read(&target).unwrap(), b"previous good file");
     assert_eq!(temp_files(dir.path()), Vec::<String>::new());
