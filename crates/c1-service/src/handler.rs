@@ -106,6 +106,14 @@ pub trait TaskHandler: Send + Sync + 'static {
         cancel: CancellationToken,
     ) -> impl Future<Output = Result<(), TaskError>> + Send;
 
+    /// Called once C1 has accepted the upload of the file [`TaskHandler::sync_full`] wrote for
+    /// `task_id`, before the task is finished: the place to remember what C1 now holds (the
+    /// baseline of the next sync, say). The default does nothing.
+    fn sync_uploaded(&self, task_id: &str) -> impl Future<Output = ()> + Send {
+        let _ = task_id;
+        std::future::ready(())
+    }
+
     /// Runs a provisioning task. The default refuses it (FailedPrecondition, non-retryable), as
     /// a connector that only syncs must; a provisioning connector overrides this and declares
     /// the matching capabilities in [`TaskHandler::metadata`].

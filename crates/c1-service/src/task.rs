@@ -227,6 +227,7 @@ async fn sync_and_upload<H: TaskHandler>(
         duration_ms = uploaded.duration.as_millis() as u64,
         "uploaded the sync file"
     );
+    context.handler.sync_uploaded(&task_id).await;
     drop(directory);
     Ok(())
 }

@@ -37,6 +37,8 @@ pub struct DummyHandler {
     pub requests: Mutex<Vec<SyncRequest>>,
     pub written: Mutex<Vec<Vec<u8>>>,
     pub outputs: Mutex<Vec<PathBuf>>,
+    /// Task ids whose upload C1 accepted (`sync_uploaded` calls).
+    pub uploaded: Mutex<Vec<String>>,
     pub cancelled: AtomicUsize,
     running: AtomicUsize,
     pub max_running: AtomicUsize,
@@ -49,6 +51,7 @@ impl DummyHandler {
             requests: Mutex::default(),
             written: Mutex::default(),
             outputs: Mutex::default(),
+            uploaded: Mutex::default(),
             cancelled: AtomicUsize::new(0),
             running: AtomicUsize::new(0),
             max_running: AtomicUsize::new(0),
@@ -74,6 +77,10 @@ impl Drop for RunningGuard<'_> {
 }
 
 impl TaskHandler for DummyHandler {
+    async fn sync_uploaded(&self, task_id: &str) {
+        self.uploaded.lock().unwrap().push(task_id.to_owned());
+    }
+
     fn metadata(&self) -> ConnectorMetadata {
         ConnectorMetadata {
             display_name: "Dummy".to_owned(),

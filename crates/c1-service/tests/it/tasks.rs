@@ -51,6 +51,7 @@ async fn sync_full_uploads_exactly_the_written_bytes_in_512_kib_chunks() {
     let (finish, recorded) = finish_of(&harness, &sync.id).await;
 
     assert!(matches!(finish.final_state, Some(FinalState::Success(_))), "{finish:?}");
+    assert_eq!(*handler.uploaded.lock().unwrap(), [sync.id.clone()], "told once C1 took the file");
     assert_eq!(finish.host_id, "test-host");
     assert_eq!(recorded.uploads.len(), 1);
     let upload = &recorded.uploads[0];
@@ -306,9 +307,11 @@ async fn a_task_c1_no_longer_knows_is_still_uploaded_three_times_and_finished_wi
     let harness = Harness::start(Knobs { tasks_forgotten: true, ..Knobs::default() }).await;
     let sync = sync_task();
     harness.fake.push_task(sync.clone());
-    let running = harness.spawn(DummyHandler::new(Behaviour::Write(10)));
+    let handler = DummyHandler::new(Behaviour::Write(10));
+    let running = harness.spawn(handler.clone());
     let (finish, recorded) = finish_of(&harness, &sync.id).await;
     assert_eq!(recorded.forgotten_uploads, 3, "{recorded:?}");
+    assert!(handler.uploaded.lock().unwrap().is_empty(), "no upload was accepted");
     let (code, message, non_retryable) = error_of(&finish);
     assert_eq!(code, tonic::Code::NotFound, "{message}");
     assert!(!non_retryable);
