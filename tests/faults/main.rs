@@ -30,8 +30,12 @@ fn check(fault: &str, setup: &str, trials: Vec<Trial>) {
     let verdicts: Vec<_> = trials.iter().map(|t| &t.verdict).collect();
     let mut expected: Vec<String> = trials.iter().map(|t| t.expect.to_string()).collect();
     expected.dedup();
-    let mut observed: Vec<&str> = verdicts.iter().map(|v| v.observed.as_str()).collect();
-    observed.dedup();
+    let mut observed: Vec<&str> = Vec::new();
+    for verdict in &verdicts {
+        if !observed.contains(&verdict.observed.as_str()) {
+            observed.push(&verdict.observed);
+        }
+    }
     let lost = verdicts.iter().any(|v| v.data_lost);
     let line = format!(
         "FAULT-ROW\t{fault}\t{setup}\t{}\t{}\t{}",
@@ -140,6 +144,16 @@ fault_rows! {
         specials::concurrent_syncs();
     disk_full_build: "disk full during build", "tmpfs just above the previous file" =>
         specials::disk_full(specials::DiskFull::DuringBuild);
+    disk_full_compression: "disk full during compression", "tmpfs: previous + build db + half the .c1z" =>
+        specials::disk_full(specials::DiskFull::DuringCompression);
+    latency_past_deadline: "latency above the timeout", "latency=1.5s, --http-timeout-seconds 1" =>
+        vec![Setup {
+            knobs: Knobs { latency: Duration::from_millis(1500), ..D() },
+            args: |f| with_args(f, &["--http-timeout-seconds", "1"]),
+            ..Setup::new(100)
+        }.run(Expect::Fails(&["deadline"]))];
+    duplicate_persons: "duplicate persons across pages", "proxy: page 3 repeats a row of page 1" =>
+        tampered(200, specials::duplicate_across_pages, Expect::Fails(&["written twice"]));
     per_person_without_group_ids: "per-person answers without groupIds", "proxy: GET person drops groupIds; per-person" =>
         tampered_with(tampers::person_without_group_ids, |f| with_args(f, &["--membership-source", "per-person"]), Expect::Fails(&["group"]));
     data_null: "a person list answering {\"data\": null}", "proxy: 1st person page" =>

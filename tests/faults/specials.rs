@@ -106,6 +106,31 @@ pub fn signal_mid_sync(signal: &str, needles: &'static [&'static str]) -> Trial 
 pub enum DiskFull {
     /// Room for the previous file and a few KiB: the build database cannot grow.
     DuringBuild,
+    /// Room for the previous file and the whole build database, but not for the compressed
+    /// file beside them.
+    DuringCompression,
+}
+
+/// The largest sizes the build database and the staging file reach in a normal run.
+fn temp_file_sizes(args: &[String], spec: &OrgSpec) -> (u64, u64) {
+    let (dir, _) = target_dir(spec, true);
+    let mut child = spawn(dir.path(), args);
+    let (mut build, mut staging) = (0, 0);
+    while child.try_wait().expect("poll the binary").is_none() {
+        for entry in std::fs::read_dir(dir.path()).expect("list the directory").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let len = entry.metadata().map_or(0, |m| m.len());
+            if name.ends_with(".db-build") {
+                build = build.max(len);
+            } else if name.ends_with(".tmp") {
+                staging = staging.max(len);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let (code, stderr) = finish(child);
+    assert_eq!(code, Some(0), "the measuring run failed:\n{stderr}");
+    (build, staging)
 }
 
 /// A tmpfs mounted on the trial's directory; unmounted when dropped.
@@ -136,8 +161,14 @@ pub fn disk_full(when: DiskFull) -> Vec<Trial> {
     let fake = Fake::with_spec(spec.clone(), Knobs::default());
     let (dir, previous) = target_dir(&spec, true);
     let Previous::File(previous) = previous else { unreachable!("target_dir wrote a previous file") };
+    let args = fake.sync_args(PAGE_SIZE);
     let room = match when {
         DiskFull::DuringBuild => previous.len() as u64 + 64 * 1024,
+        DiskFull::DuringCompression => {
+            let (build, staging) = temp_file_sizes(&args, &spec);
+            assert!(staging > 64 * 1024, "the staging file ({staging} bytes) is too small to cut short");
+            previous.len() as u64 + build + staging / 2
+        }
     };
     let mount = match mount_tmpfs(dir.path(), room) {
         Ok(mount) => mount,
@@ -147,18 +178,17 @@ pub fn disk_full(when: DiskFull) -> Vec<Trial> {
         }
     };
     std::fs::write(dir.path().join(TARGET), &previous).expect("write the previous file on the tmpfs");
-    let (code, stderr) = run(dir.path(), &fake.sync_args(PAGE_SIZE));
-    let trial = Trial::new(
-        Expect::Fails(&["disk is full"]),
-        dir.path(),
-        Previous::File(previous),
-        fake.org(),
-        code,
-        stderr,
-    );
+    let (code, stderr) = run(dir.path(), &args);
+    let needle: &'static [&'static str] = match when {
+        DiskFull::DuringBuild => &["disk is full"],
+        DiskFull::DuringCompression => &["compressing", "no space left"],
+    };
+    let trial =
+        Trial::new(Expect::Fails(needle), dir.path(), Previous::File(previous), fake.org(), code, stderr);
     drop(mount);
     vec![trial]
 }
+
 /// A run killed mid-build leaves its build file; aged past an hour, the next run removes it.
 pub fn stale_files_removed() -> Vec<Trial> {
     let spec = OrgSpec::new(1000, 7);
@@ -289,6 +319,25 @@ pub fn yaml_alias_bomb() -> Trial {
         .expect("sh starts the binary");
     let (code, stderr) = finish(child);
     Trial::new(Expect::Fails(&["alias"]), dir.path(), previous, fake.org(), code, stderr)
+}
+
+/// Keeps the first person page's first row, to serve it again on the third page.
+static FIRST_ROW: std::sync::Mutex<Option<serde_json::Value>> = std::sync::Mutex::new(None);
+
+/// The third person page repeats a person of the first.
+pub fn duplicate_across_pages(x: &crate::proxy::Exchange<'_>) -> crate::proxy::Action {
+    use crate::proxy::Action;
+    if !x.is_person_list() || x.status != 200 || !(x.nth == 0 || x.nth == 2) {
+        return Action::Pass;
+    }
+    let Some(mut page) = x.json() else { return Action::Pass };
+    let mut first = FIRST_ROW.lock().unwrap_or_else(|e| e.into_inner());
+    match (x.nth, page["data"].as_array_mut()) {
+        (0, Some(rows)) => *first = rows.first().cloned(),
+        (_, Some(rows)) => rows.extend(first.clone()),
+        _ => {}
+    }
+    Action::Replace(200, page.to_string().into_bytes())
 }
 
 fn wait_for(condition: impl Fn() -> bool) {

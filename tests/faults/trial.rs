@@ -166,8 +166,22 @@ fn verdict(observed: &str, data_lost: bool, ok: bool) -> Verdict {
     Verdict { observed: observed.to_owned(), data_lost, ok }
 }
 
+/// Strays named without their random part (`.sync.c1z.*.db-build`), so runs compare equal.
 fn with_strays(observed: &str, strays: &[String]) -> String {
-    if strays.is_empty() { observed.to_owned() } else { format!("{observed}; stray {}", strays.join(",")) }
+    if strays.is_empty() {
+        return observed.to_owned();
+    }
+    let mut kinds: Vec<String> = strays
+        .iter()
+        .map(|name| {
+            match name.rsplit_once('.').and_then(|(stem, ext)| Some((stem.rsplit_once('.')?.0, ext))) {
+                Some((prefix, ext)) if prefix.starts_with('.') => format!("{prefix}.*.{ext}"),
+                _ => name.clone(),
+            }
+        })
+        .collect();
+    kinds.dedup();
+    format!("{observed}; stray {}", kinds.join(","))
 }
 
 fn short(line: &str) -> String {

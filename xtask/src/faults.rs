@@ -74,8 +74,21 @@ fn print_table(rows: &[Row]) {
     println!("{:fault_w$} | {:expected_w$} | observed | data lost", "fault", "expected");
     for row in rows {
         let lost = if row.lost { "yes" } else { "no" };
-        println!("{:fault_w$} | {:expected_w$} | {} | {lost}", row.fault, row.expected, row.observed);
+        let observed = shortened(&row.observed, OBSERVED_CHARS);
+        println!("{:fault_w$} | {:expected_w$} | {observed} | {lost}", row.fault, row.expected);
     }
+}
+
+/// The observed column is the run's own message: cut so a row stays one readable line.
+const OBSERVED_CHARS: usize = 120;
+
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 #[cfg(test)]
@@ -89,5 +102,11 @@ mod tests {
         assert!(parse("FAULT-ROW\tx\ty\tz\tw\tyes").is_some_and(|r| r.lost));
         assert!(parse("test kill_9 ... ok").is_none());
         assert!(parse("FAULT-ROW\ttoo\tfew").is_none());
+    }
+
+    #[test]
+    fn long_observations_are_cut_at_a_character() {
+        assert_eq!(shortened("ground truth", 120), "ground truth");
+        assert_eq!(shortened("ééééé", 3), "éé…");
     }
 }
