@@ -3,7 +3,7 @@
 //!
 //! Data flow: group types and groups first (a few pages), then person pages streamed with
 //! `groupIds`, the next page already in flight while the current one is mapped and written.
-//! Memory holds one page and the group index, never the org.
+//! Memory holds one page, the group index and the ids of the persons seen, never the org.
 //!
 //! Completeness guards: the connector is the only one who can tell an empty answer from a
 //! forbidden one, so it never publishes a silently partial sync. A membership answer without

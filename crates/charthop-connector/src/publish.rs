@@ -34,9 +34,12 @@ pub(crate) async fn publish(
     let comparison = match compared.and_then(|c| refuse_mass_change(c, &ending)) {
         Ok(comparison) => comparison,
         Err(error) => {
-            // The sync's own error explains the stop; the writer's cleanup has nothing to add.
-            let _ = writer.abandon().await;
-            return Err(error);
+            let writer_error = writer.abandon().await;
+            // The writer's own error explains a closed channel better than "writer gone".
+            return Err(match (error, writer_error) {
+                (SyncError::WriterGone, Err(writer_error)) => writer_error,
+                (error, _) => error,
+            });
         }
     };
     if ending.cancel_flag.load(Ordering::SeqCst) {

@@ -22,6 +22,8 @@ pub struct SyncReport {
     pub skipped_memberships: u64,
     /// Per-person membership requests made (fallback or per-person mode).
     pub membership_requests: u64,
+    /// Person rows the list repeated; each person is written once.
+    pub duplicate_persons: u64,
     pub requests: u64,
     pub retries: u64,
     pub rate_limited: u64,

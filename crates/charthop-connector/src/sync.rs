@@ -72,6 +72,7 @@ pub async fn sync(
         grants: counters.grants,
         skipped_memberships: counters.skipped_memberships,
         membership_requests: counters.membership_requests,
+        duplicate_persons: counters.duplicate_persons,
         requests: stats.requests,
         retries: stats.retries,
         rate_limited: stats.rate_limited,
@@ -93,6 +94,7 @@ struct Counters {
     grants: u64,
     skipped_memberships: u64,
     membership_requests: u64,
+    duplicate_persons: u64,
     coverage: Coverage,
     mapping: MappingCounts,
 }
@@ -203,11 +205,17 @@ async fn write_persons(
     let mut coverage = CoverageTracker::new(query.include_personal_email);
     let mut pages = prefetch_pages(client, &query);
     let mut unknown_groups = HashSet::new();
+    // ChartHop may list a person twice when the org changes during the listing: the second
+    // row would collide with the first in the file. The first one is kept.
+    let mut seen = HashSet::new();
     let mut page_number = 0;
     let mut persons_written = 0;
     while let Some(page) = pages.recv().await {
         page_number += 1;
         let mut persons = page?.items;
+        let before = persons.len();
+        persons.retain(|p| seen.insert(p.id.clone()));
+        counters.duplicate_persons += (before - persons.len()) as u64;
         if !options.include_departed {
             let before = persons.len();
             persons
@@ -237,6 +245,12 @@ async fn write_persons(
         persons_written += batch.resources.len() as u64;
         writer.write(batch).await?;
         progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: counters.grants });
+    }
+    if counters.duplicate_persons > 0 {
+        tracing::warn!(
+            duplicates = counters.duplicate_persons,
+            "the person list repeated persons (the org changed while it was listed); each was written once"
+        );
     }
     counters.coverage = coverage.finish();
     crate::coverage::log(&counters.coverage, persons_written);

@@ -2,6 +2,7 @@
 
 mod guard;
 mod harness;
+mod hostile;
 mod memberships;
 mod modes;
 mod outcomes;
