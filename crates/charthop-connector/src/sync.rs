@@ -143,10 +143,13 @@ async fn list_groups(client: &ChartHopClient) -> Result<Vec<Group>, SyncError> {
 }
 
 /// Leaves out the groups the mapping refuses, before the directory is built from them: no
-/// entitlement or grant may then point at a refused group.
+/// entitlement or grant may then point at a refused group. A group listed twice is kept
+/// once (the first), as two rows with one id would collide in the file.
 fn valid_groups(groups: Vec<Group>, counts: &mut MappingCounts) -> Vec<Group> {
+    let mut seen = HashSet::new();
     groups
         .into_iter()
+        .filter(|group| seen.insert(group.id.clone()))
         .filter(|group| match check_group(group) {
             Ok(()) => true,
             Err(refused) => {
@@ -346,5 +349,25 @@ fn log_mapping(counts: &MappingCounts) {
             memberships = counts.refused_memberships,
             "rows holding values over the size cap were not written"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_listed_twice_or_refused_are_left_out() {
+        let group = |id: &str, name: &str| Group { id: id.into(), name: name.into(), ..Default::default() };
+        let huge =
+            Group { description: Some("d".repeat(c1_mapping::limits::FIELD_CAP + 1)), ..group("g3", "Huge") };
+        let mut counts = MappingCounts::default();
+        let kept = valid_groups(
+            vec![group("g1", "First"), group("g2", "Two"), group("g1", "Again"), huge],
+            &mut counts,
+        );
+        let kept: Vec<_> = kept.iter().map(|g| (g.id.as_str(), g.name.as_str())).collect();
+        assert_eq!(kept, [("g1", "First"), ("g2", "Two")]);
+        assert_eq!(counts.refused_groups, 1);
     }
 }
