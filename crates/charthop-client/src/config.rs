@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
+use crate::origin::{check_origin, org_id_problem};
 use crate::{ApiToken, Error};
 
 /// The ChartHop production API.
@@ -77,6 +78,9 @@ impl ClientConfig {
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
         check_base_url(&self.base_url)?;
+        if let Some(problem) = org_id_problem(&self.org) {
+            return Err(Error::InvalidOrgId(problem));
+        }
         if self.token.is_empty() {
             return Err(Error::InvalidConfig { reason: "the API token is empty".into() });
         }
@@ -133,7 +137,8 @@ pub(crate) fn without_user_info(url: &Url) -> String {
 
 /// `https://` anywhere; `http://` only to a loopback host (tests and the fake server), so the
 /// token never crosses a network in clear text. User info is refused: it would send a second
-/// credential beside the token, and it would show up wherever the URL is printed.
+/// credential beside the token, and it would show up wherever the URL is printed. Paths are
+/// built on the origin alone (see `check_origin`).
 fn check_base_url(url: &Url) -> Result<(), Error> {
     let refuse =
         |reason: &str| Error::InvalidBaseUrl { url: without_user_info(url), reason: reason.to_owned() };
@@ -141,11 +146,13 @@ fn check_base_url(url: &Url) -> Result<(), Error> {
         return Err(refuse("it carries a user name or password; the API token is the only credential"));
     }
     match url.scheme() {
-        "https" => Ok(()),
+        "https" => check_origin(url, &without_user_info(url)),
         "http" => match url.host() {
-            Some(Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
-            Some(Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
-            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => Ok(()),
+            Some(Host::Ipv4(ip)) if ip.is_loopback() => check_origin(url, &without_user_info(url)),
+            Some(Host::Ipv6(ip)) if ip.is_loopback() => check_origin(url, &without_user_info(url)),
+            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => {
+                check_origin(url, &without_user_info(url))
+            }
             _ => Err(refuse(
                 "http:// would send the API token unencrypted; use https:// (http:// is accepted only for loopback hosts)",
             )),
@@ -199,6 +206,13 @@ mod tests {
             assert!(text.contains("user name or password"), "{text}");
             assert!(!text.contains("hunter2"), "{text}");
         }
+    }
+
+    #[test]
+    fn an_org_that_is_an_address_is_refused_with_its_slug() {
+        let err = ClientConfig::new("t", "https://app.charthop.com/acme/home").validate().unwrap_err();
+        assert!(matches!(&err, Error::InvalidOrgId(p) if p.slug() == Some("acme")), "{err:?}");
+        assert!(err.to_string().contains("use the org slug 'acme'"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::OrgIdProblem;
+
 /// Everything the client can fail with. Each message names the endpoint (its path, never the
 /// token or the query), the status when there is one, and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +13,16 @@ pub enum Error {
 
     #[error("refusing ChartHop base URL '{url}': {reason}")]
     InvalidBaseUrl { url: String, reason: String },
+
+    #[error(
+        "refusing ChartHop base URL '{url}': it is the ChartHop web app, not its API; use \
+         https://api.charthop.com {}",
+        describe_slug(slug.as_deref())
+    )]
+    WebAppUrl { url: String, slug: Option<String> },
+
+    #[error("invalid ChartHop org: {0}")]
+    InvalidOrgId(OrgIdProblem),
 
     #[error("could not set up the HTTP client (TLS or system configuration)")]
     HttpClient(#[source] reqwest::Error),
@@ -157,6 +169,13 @@ pub enum Transient {
     BodyCut(#[source] reqwest::Error),
     #[error("the body ended in the middle of its JSON ({reason})")]
     TruncatedJson { reason: String },
+}
+
+fn describe_slug(slug: Option<&str>) -> String {
+    match slug {
+        Some(slug) => format!("and the org slug '{slug}'"),
+        None => "and the org's slug (the first part of the path after app.charthop.com/)".to_owned(),
+    }
 }
 
 fn describe_size(size: u64, declared: bool) -> String {

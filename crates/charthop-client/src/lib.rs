@@ -8,7 +8,9 @@
 //! Architecture invariants: this is the only crate that decodes ChartHop JSON. It never
 //! prints, logs or puts the API token in an error (see [`ApiToken`]; bodies echoed into errors
 //! are redacted of it in any case and in base64), never sends it over plain `http://` except
-//! to a loopback host, refuses base URLs with user info, and never retries 400/401/403/404.
+//! to a loopback host, refuses base URLs with user info or anything but an origin (a pasted
+//! web-app address is [`Error::WebAppUrl`] with the org slug it holds; [`org_id_problem`] does
+//! the same for an org that is an address), and never retries 400/401/403/404.
 //!
 //! It never takes a strange answer for a complete one: a `next` that is not a string, a
 //! `data` that is not an array, `groupIds` of a wrong shape, a membership answer without
@@ -21,6 +23,7 @@ mod client;
 mod config;
 mod decode;
 mod error;
+mod origin;
 mod paging;
 mod redact;
 pub mod request;
@@ -35,6 +38,7 @@ pub use config::{
     RetryPolicy,
 };
 pub use error::{Error, PageLabel, Transient};
+pub use origin::{OrgIdProblem, org_id_problem};
 pub use paging::Page;
 pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
 pub use stats::ClientStats;

@@ -99,6 +99,19 @@ async fn a_base_url_with_user_info_is_refused_without_printing_it() {
 }
 
 #[tokio::test]
+async fn a_web_app_address_as_base_url_is_refused_with_the_slug() {
+    let url = Url::parse("https://app.charthop.com/acme-inc/home").unwrap();
+    let error = ChartHopClient::new(ClientConfig::new(TOKEN, "acme-inc").with_base_url(url)).unwrap_err();
+    match &error {
+        Error::WebAppUrl { slug, .. } => assert_eq!(slug.as_deref(), Some("acme-inc")),
+        other => panic!("expected WebAppUrl, got {other:?}"),
+    }
+    let text = error.to_string();
+    assert!(text.contains("use https://api.charthop.com and the org slug 'acme-inc'"), "{text}");
+    assert!(!text.contains("--") && !text.contains("BATON_"), "{text}");
+}
+
+#[tokio::test]
 async fn an_echoed_token_is_redacted_in_any_case_and_in_base64() {
     let forms = [TOKEN.to_uppercase(), STANDARD.encode(TOKEN), URL_SAFE_NO_PAD.encode(TOKEN)];
     let message = format!("denied {} / {} / {}", forms[0], forms[1], forms[2]);
