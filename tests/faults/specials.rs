@@ -75,9 +75,12 @@ pub fn kill_nine() -> Vec<Trial> {
     assert_eq!(code, Some(0), "the timing run failed:\n{stderr}");
     let whole = started.elapsed();
 
-    (0..10)
+    // All ten in one directory, as repeated runs of a cron job would be.
+    let (dir, _) = target_dir(&spec, true);
+    let mut trials: Vec<Trial> = (0..10)
         .map(|moment| {
-            let (dir, previous) = target_dir(&spec, true);
+            let previous =
+                Previous::File(std::fs::read(dir.path().join(TARGET)).expect("the target is there"));
             let mut child = spawn(dir.path(), &args);
             // Up to 85% of the timed run: later ones would mostly find the process gone.
             std::thread::sleep(whole.mul_f64((f64::from(moment) + 0.5) / 10.0 * 0.85));
@@ -85,7 +88,21 @@ pub fn kill_nine() -> Vec<Trial> {
             let (code, stderr) = finish(child);
             Trial::new(Expect::Killed, dir.path(), previous, fake.org(), code, stderr)
         })
-        .collect()
+        .collect();
+    // What the kills left, aged past an hour, is gone after the next run.
+    age_strays(dir.path());
+    let (code, stderr) = run(dir.path(), &args);
+    trials.push(Trial::new(Expect::Truth, dir.path(), Previous::Absent, fake.org(), code, stderr));
+    trials
+}
+
+/// Sets the mtime of every stray file in `dir` two hours back.
+fn age_strays(dir: &Path) {
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
+    for name in crate::trial::strays(dir) {
+        let file = std::fs::File::options().write(true).open(dir.join(name)).expect("open a stray file");
+        file.set_modified(two_hours_ago).expect("age a stray file");
+    }
 }
 
 /// `signal` (a `kill -s` name) once the sync has made a few requests.
@@ -100,6 +117,30 @@ pub fn signal_mid_sync(signal: &str, needles: &'static [&'static str]) -> Trial 
     assert!(sent.is_ok_and(|s| s.success()), "kill -s {signal} failed");
     let (code, stderr) = finish(child);
     Trial::new(Expect::Fails(needles), dir.path(), previous, fake.org(), code, stderr)
+}
+
+/// `signal` the moment the binary says it is checking and compressing the file (the last
+/// step before publishing).
+pub fn signal_while_compressing(signal: &str) -> Trial {
+    use std::io::BufRead;
+    let spec = OrgSpec::new(3000, 7);
+    let fake = Fake::with_spec(spec.clone(), Knobs::default());
+    let (dir, previous) = target_dir(&spec, true);
+    let mut child = spawn(dir.path(), &fake.sync_args(100));
+    let pid = child.id().to_string();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut text = String::new();
+    for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.contains("checking and compressing") {
+            let sent = Command::new("kill").args(["-s", signal, &pid]).status();
+            assert!(sent.is_ok_and(|s| s.success()), "kill -s {signal} failed");
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let code = child.wait().expect("wait for the binary").code();
+    assert!(text.contains("checking and compressing"), "the run never reached compression:\n{text}");
+    Trial::new(Expect::Interrupted, dir.path(), previous, fake.org(), code, text)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -203,12 +244,7 @@ pub fn stale_files_removed() -> Vec<Trial> {
     let killed = Trial::new(Expect::Killed, dir.path(), previous, fake.org(), code, stderr);
     let left = crate::trial::strays(dir.path());
     assert!(!left.is_empty(), "a run killed mid-build left no build file to clean up");
-    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
-    for name in &left {
-        let file =
-            std::fs::File::options().write(true).open(dir.path().join(name)).expect("open a stray file");
-        file.set_modified(two_hours_ago).expect("age a stray file");
-    }
+    age_strays(dir.path());
     let (code, stderr) = run(dir.path(), &args);
     let next = Trial::new(Expect::Truth, dir.path(), Previous::Absent, fake.org(), code, stderr);
     vec![killed, next]

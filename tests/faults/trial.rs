@@ -27,6 +27,10 @@ pub enum Expect {
     /// Killed by a signal: the previous file byte-identical (or, killed after publishing, the
     /// ground truth); build files may remain.
     Killed,
+    /// Stopped by a handled signal: a non-zero exit saying so, no stray file, and either the
+    /// previous file byte-identical ("nothing was published") or, when the signal came after
+    /// the rename, the ground truth ("had already finished").
+    Interrupted,
 }
 
 impl std::fmt::Display for Expect {
@@ -35,6 +39,7 @@ impl std::fmt::Display for Expect {
             Expect::Truth => write!(f, "ground truth"),
             Expect::Fails(needles) => write!(f, "fails naming {}", needles.join("+")),
             Expect::Killed => write!(f, "previous kept"),
+            Expect::Interrupted => write!(f, "interrupted: previous kept or whole sync"),
         }
     }
 }
@@ -55,6 +60,7 @@ pub enum Previous {
 pub struct Trial {
     pub expect: Expect,
     pub verdict: Verdict,
+    /// What the binary printed: stdout, then stderr (see [`finish`]).
     pub stderr: String,
     previous: Previous,
     org: Org,
@@ -92,13 +98,13 @@ impl Trial {
         stderr: String,
     ) -> Self {
         let verdict = judge(expect, dir, &previous, org, code, &stderr, &[]);
-        Trial { expect, verdict, stderr, previous, org: org.clone(), code }
+        Trial { expect, verdict: hides_token(verdict, &stderr), stderr, previous, org: org.clone(), code }
     }
 
     /// Judged again with `others` (files another run owns) not counted as strays.
     pub fn ignoring(self, others: &[String], dir: &Path) -> Self {
         let verdict = judge(self.expect, dir, &self.previous, &self.org, self.code, &self.stderr, others);
-        Trial { verdict, ..self }
+        Trial { verdict: hides_token(verdict, &self.stderr), ..self }
     }
 }
 
@@ -139,6 +145,17 @@ fn judge(
         Some(code) => format!("exit {code}: {}", short(&message)),
         None => "killed".to_owned(),
     };
+    if !kept && matches!(expect, Expect::Interrupted) && matches!(now, Previous::File(_)) && code.is_some() {
+        let says = message.contains("interrupted by") && message.contains("had already finished");
+        return match compare(org, &read_c1z(&target)) {
+            Ok(()) => verdict(
+                &with_strays(&format!("{how}; ground truth"), &strays),
+                false,
+                says && strays.is_empty(),
+            ),
+            Err(why) => verdict(&format!("{how}; the file now has {why}"), true, false),
+        };
+    }
     if !kept && matches!(expect, Expect::Killed) && matches!(now, Previous::File(_)) {
         // Killed after the atomic rename: the new file must then be the whole sync.
         return match compare(org, &read_c1z(&target)) {
@@ -154,12 +171,27 @@ fn judge(
     let ok = match expect {
         Expect::Truth => false,
         Expect::Killed => true,
+        Expect::Interrupted => {
+            code.is_some_and(|c| c != 0)
+                && message.contains("interrupted by")
+                && message.contains("nothing was published")
+                && strays.is_empty()
+        }
         Expect::Fails(needles) => {
             let line = message.to_lowercase();
             code.is_some() && needles.iter().all(|n| line.contains(&n.to_lowercase())) && strays.is_empty()
         }
     };
     verdict(&with_strays(&how, &strays), false, ok)
+}
+
+/// Whatever else happened, the token never shows in what the binary printed.
+fn hides_token(mut verdict: Verdict, stderr: &str) -> Verdict {
+    if stderr.contains(crate::harness::TOKEN) {
+        verdict.observed.push_str("; the token shows in the output");
+        verdict.ok = false;
+    }
+    verdict
 }
 
 fn verdict(observed: &str, data_lost: bool, ok: bool) -> Verdict {
@@ -180,6 +212,7 @@ fn with_strays(observed: &str, strays: &[String]) -> String {
             }
         })
         .collect();
+    kinds.sort();
     kinds.dedup();
     format!("{observed}; stray {}", kinds.join(","))
 }
@@ -293,14 +326,20 @@ pub fn spawn(dir: &Path, args: &[String]) -> Child {
     command(dir, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the binary starts")
 }
 
-/// Runs to the end; `(exit code, stderr)`.
+/// Runs to the end; `(exit code, output)` as [`finish`] gives them.
 pub fn run(dir: &Path, args: &[String]) -> (Option<i32>, String) {
     finish(spawn(dir, args))
 }
 
+/// Waits; `(exit code, output)`, the output being stdout then stderr (so stderr ends it).
 pub fn finish(child: Child) -> (Option<i32>, String) {
     let output = child.wait_with_output().expect("wait for the binary");
-    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    let text = format!(
+        "--- stdout\n{}--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), text)
 }
 
 /// Setting up one ordinary row: an org, the fake's knobs, extra flags.
