@@ -6,8 +6,8 @@
 pub const REQUIRED_TABLES: [&str; 5] =
     ["v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants", "v1_sync_runs"];
 
-/// Statements in the order the SDK creates them. The writer runs the non-unique indexes last
-/// (see [`is_deferred_index`]); `sqlite_master` then lists the same statements, text unchanged.
+/// Statements in the order the SDK creates them. The writer runs the indexes of the large tables
+/// last (see [`stage`]); `sqlite_master` then lists the same statements, text unchanged.
 pub(crate) const CREATE_STATEMENTS: &[&str] = &[
     "CREATE TABLE v1_resource_types (
     id integer primary key,
@@ -98,8 +98,60 @@ pub(crate) const CREATE_STATEMENTS: &[&str] = &[
     "CREATE UNIQUE INDEX idx_session_store_sync_key_v1 on v1_connector_sessions (sync_id, key)",
 ];
 
-/// Whether `statement` creates a non-unique index, which nothing needs while rows are inserted and
-/// is cheaper to build once over the finished table.
-pub(crate) fn is_deferred_index(statement: &str) -> bool {
-    statement.starts_with("CREATE INDEX ")
+/// Tables that grow with the org: their unique indexes are built at finish, like the
+/// non-unique ones, and a repeated id is found then (one sorted pass instead of a B-tree
+/// update per row).
+const LARGE_TABLES: [&str; 3] = ["v1_resources", "v1_entitlements", "v1_grants"];
+
+/// When the writer runs a CREATE statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Tables, and the unique indexes of the small tables (ids refused as they are written).
+    Create,
+    /// Unique indexes of the large tables, built before anything reads through them.
+    UniqueAtFinish,
+    /// Non-unique indexes, built last: nothing needs them while rows go in.
+    AtFinish,
+}
+
+/// The stage of `statement` (one of [`CREATE_STATEMENTS`]).
+pub(crate) fn stage(statement: &str) -> Stage {
+    if statement.starts_with("CREATE INDEX ") {
+        Stage::AtFinish
+    } else if statement.starts_with("CREATE UNIQUE INDEX ") && LARGE_TABLES.contains(&index_table(statement))
+    {
+        Stage::UniqueAtFinish
+    } else {
+        Stage::Create
+    }
+}
+
+/// The table a CREATE INDEX statement indexes (the word after " on ").
+pub(crate) fn index_table(statement: &str) -> &str {
+    statement.split_once(" on ").map_or("", |(_, rest)| rest.split_whitespace().next().unwrap_or(""))
+}
+
+/// The statements of `stage`, in [`CREATE_STATEMENTS`] order.
+pub(crate) fn statements(stage: Stage) -> impl Iterator<Item = &'static str> {
+    CREATE_STATEMENTS.iter().copied().filter(move |s| self::stage(s) == stage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_large_tables_unique_indexes_wait_for_finish() {
+        let unique: Vec<&str> = statements(Stage::UniqueAtFinish).map(index_table).collect();
+        assert_eq!(unique, ["v1_resources", "v1_entitlements", "v1_grants"]);
+        assert_eq!(statements(Stage::AtFinish).count(), 9);
+        assert!(statements(Stage::Create).any(|s| s.contains("idx_resource_types_external_sync_v1")));
+        assert_eq!(
+            CREATE_STATEMENTS.len(),
+            [Stage::Create, Stage::UniqueAtFinish, Stage::AtFinish]
+                .map(|s| statements(s).count())
+                .iter()
+                .sum::<usize>()
+        );
+    }
 }

@@ -51,6 +51,8 @@ impl C1zWriter {
         };
         let counts = reader.counts(&sync.id).map_err(previous_error)?;
         let db = self.db();
+        // The lookups below go through the new sync's unique indexes.
+        db.build_unique_indexes()?;
         let mut comparison = db.with_attached(reader.db_path(), SCHEMA, |conn| {
             compare(conn, &sync.id, db.sync_id()).map_err(|e| match e {
                 Failure::Sqlite(e) => WriteError::sqlite("comparing with the previous sync")(e),

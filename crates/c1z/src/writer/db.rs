@@ -1,5 +1,6 @@
 //! The SQLite database under construction: schema, batched inserts, sync row.
 
+use std::cell::Cell;
 use std::path::Path;
 
 use rusqlite::{Connection, params};
@@ -9,7 +10,7 @@ use super::rows::{EntitlementRow, GrantRow, ResourceRow, ResourceTypeRow};
 use super::{Cancel, Clock, integrity, target};
 use crate::Counts;
 use crate::error::{RowKind, WriteError};
-use crate::schema::{CREATE_STATEMENTS, is_deferred_index};
+use crate::schema::{Stage, index_table, statements};
 use crate::timefmt::TimestampFormatter;
 
 // Side tables for the trait check; TEMP tables live outside the database file we publish.
@@ -27,23 +28,22 @@ CREATE TEMP TABLE c1z_resources_lacking_traits (
     lacks_group integer not null
 );";
 
-// `on conflict do nothing` turns a duplicate id into "0 rows changed", which we report by name
-// without leaving a half-applied statement behind.
+// Resource types keep their unique index live: `on conflict do nothing` turns a repeated id into
+// "0 rows changed", reported by name without a half-applied statement. The large tables have no
+// unique index until finish (or a comparison) builds it; a repeated id is found then.
 const INSERT_RESOURCE_TYPE: &str = "INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (external_id, sync_id) DO NOTHING";
 const INSERT_TYPE_TRAITS: &str =
     "INSERT INTO temp.c1z_type_traits (type_id, declares_user, declares_group) VALUES (?1, ?2, ?3)";
 const INSERT_RESOURCE: &str = "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, \
-     parent_resource_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-     ON CONFLICT (external_id, sync_id) DO NOTHING";
+     parent_resource_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const INSERT_RESOURCE_LACKING: &str = "INSERT INTO temp.c1z_resources_lacking_traits \
      (resource_row, external_id, resource_type_id, lacks_user, lacks_group) VALUES (?1, ?2, ?3, ?4, ?5)";
 const INSERT_ENTITLEMENT: &str = "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, \
-     sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (external_id, sync_id) DO NOTHING";
+     sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 const INSERT_GRANT: &str = "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, \
      principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, \
-     discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-     ON CONFLICT (external_id, sync_id) DO NOTHING";
+     discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 const INSERT_SYNC_RUN: &str = "INSERT INTO v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type, \
      parent_sync_id, linked_sync_id, supports_diff, grants_backfilled, stats) \
      VALUES (?1, ?2, NULL, '', 'full', '', '', 0, 0, NULL)";
@@ -62,6 +62,8 @@ pub(crate) struct BuildDb {
     counts: Counts,
     // Timestamps repeat (a fixed clock, many rows per second): reuse the formatted text.
     timestamps: TimestampFormatter,
+    // Whether the large tables' unique indexes exist (built by a comparison or at finish).
+    unique_built: Cell<bool>,
 }
 
 /// A finished, closed database file, deleted when dropped.
@@ -115,6 +117,7 @@ impl BuildDb {
             rows_in_batch: 0,
             counts: Counts::default(),
             timestamps: TimestampFormatter::default(),
+            unique_built: Cell::new(false),
         };
         db.init()?;
         Ok(db)
@@ -137,9 +140,9 @@ impl BuildDb {
             .map_err(WriteError::sqlite("configuring the temporary database"))?;
         let started_at = self.now_text();
         let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the schema transaction"))?;
-        // Non-unique indexes are built at finish, one sorted pass each, instead of being updated
-        // row by row; the unique ones stay live so a repeated id is refused at put time.
-        for statement in CREATE_STATEMENTS.iter().filter(|s| !is_deferred_index(s)) {
+        // The large tables' indexes are built at finish, one sorted pass each, instead of being
+        // updated row by row.
+        for statement in statements(Stage::Create) {
             tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
         }
         tx.execute_batch(CREATE_TRAIT_TABLES)
@@ -209,8 +212,7 @@ impl BuildDb {
     pub(crate) fn insert_resource(&mut self, row: &ResourceRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
         let (parent_type, parent_id) = row.parent.unzip();
-        let changed = self
-            .conn
+        self.conn
             .prepare_cached(INSERT_RESOURCE)
             .and_then(|mut s| {
                 s.execute(params![
@@ -223,8 +225,7 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(WriteError::sqlite("inserting a resource"))?;
-        duplicate_check(changed, RowKind::Resource, row.external_id)?;
+            .map_err(insert_error(RowKind::Resource, row.external_id, "inserting a resource"))?;
         if !(row.has_user_trait && row.has_group_trait) {
             let resource_row = self.conn.last_insert_rowid();
             self.conn
@@ -252,8 +253,7 @@ impl BuildDb {
 
     pub(crate) fn insert_entitlement(&mut self, row: &EntitlementRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
-        let changed = self
-            .conn
+        self.conn
             .prepare_cached(INSERT_ENTITLEMENT)
             .and_then(|mut s| {
                 s.execute(params![
@@ -265,16 +265,14 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(WriteError::sqlite("inserting an entitlement"))?;
-        duplicate_check(changed, RowKind::Entitlement, row.external_id)?;
+            .map_err(insert_error(RowKind::Entitlement, row.external_id, "inserting an entitlement"))?;
         self.counts.entitlements += 1;
         self.row_done()
     }
 
     pub(crate) fn insert_grant(&mut self, row: &GrantRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
-        let changed = self
-            .conn
+        self.conn
             .prepare_cached(INSERT_GRANT)
             .and_then(|mut s| {
                 s.execute(params![
@@ -291,10 +289,39 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(WriteError::sqlite("inserting a grant"))?;
-        duplicate_check(changed, RowKind::Grant, row.external_id)?;
+            .map_err(insert_error(RowKind::Grant, row.external_id, "inserting a grant"))?;
         self.counts.grants += 1;
         self.row_done()
+    }
+
+    /// Builds the large tables' unique indexes once, in the open transaction. A repeated id makes
+    /// the build fail; one query then names the first repeated id (by row order).
+    pub(crate) fn build_unique_indexes(&self) -> Result<(), WriteError> {
+        if self.unique_built.get() {
+            return Ok(());
+        }
+        for statement in statements(Stage::UniqueAtFinish) {
+            let Err(error) = self.conn.execute_batch(statement) else { continue };
+            if error.sqlite_error().map(|f| f.extended_code) != Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+            {
+                return Err(WriteError::sqlite("building the v1 unique indexes")(error));
+            }
+            let table = index_table(statement);
+            let repeated: String = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT external_id FROM {table} GROUP BY external_id, sync_id \
+                         HAVING count(*) > 1 ORDER BY min(id) LIMIT 1"
+                    ),
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(WriteError::sqlite("looking for a repeated id"))?;
+            return Err(WriteError::DuplicateId { kind: row_kind(table), id: repeated });
+        }
+        self.unique_built.set(true);
+        Ok(())
     }
 
     fn row_done(&mut self) -> Result<(), WriteError> {
@@ -309,13 +336,12 @@ impl BuildDb {
     /// Checks integrity, ends the sync run and closes the database.
     pub(crate) fn finish(mut self, cancel: &Cancel) -> Result<BuiltDb, WriteError> {
         cancel.check()?;
-        self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
-        // Before the integrity check, which reads through them.
-        let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the index transaction"))?;
-        for statement in CREATE_STATEMENTS.iter().filter(|s| is_deferred_index(s)) {
-            tx.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
+        // In the last batch's transaction; before the integrity check, which reads through them.
+        self.build_unique_indexes()?;
+        for statement in statements(Stage::AtFinish) {
+            self.conn.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
         }
-        tx.commit().map_err(WriteError::sqlite("committing the v1 indexes"))?;
+        self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
         cancel.check()?;
         integrity::check(&self.conn)?;
         cancel.check()?;
@@ -338,6 +364,22 @@ impl BuildDb {
 
 fn duplicate_check(changed: usize, kind: RowKind, id: &str) -> Result<(), WriteError> {
     if changed == 0 { Err(WriteError::DuplicateId { kind, id: id.to_owned() }) } else { Ok(()) }
+}
+
+/// An insert refused by a live unique index (after a comparison built them) is a repeated id.
+fn insert_error(kind: RowKind, id: &str, action: &'static str) -> impl FnOnce(rusqlite::Error) -> WriteError {
+    move |e| match e.sqlite_error().map(|f| f.extended_code) {
+        Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) => WriteError::DuplicateId { kind, id: id.to_owned() },
+        _ => WriteError::sqlite(action)(e),
+    }
+}
+
+fn row_kind(table: &str) -> RowKind {
+    match table {
+        "v1_resources" => RowKind::Resource,
+        "v1_entitlements" => RowKind::Entitlement,
+        _ => RowKind::Grant,
+    }
 }
 
 #[cfg(test)]

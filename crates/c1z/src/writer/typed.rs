@@ -31,7 +31,10 @@ impl C1zWriter {
     }
 
     /// Writes a resource; its type must be written too (before `finish()`), and a type that
-    /// declares TRAIT_USER / TRAIT_GROUP requires the matching trait annotation.
+    /// declares TRAIT_USER / TRAIT_GROUP requires the matching trait annotation. Resource,
+    /// entitlement and grant ids must be unique in the sync: a repeated one makes `finish()` fail
+    /// with [`WriteError::DuplicateId`] naming it (after [`C1zWriter::compare_with`], the `put_*`
+    /// call itself refuses it).
     pub fn put_resource(&mut self, r: &Resource) -> Result<(), WriteError> {
         let id = full_id(r.id.as_ref()).ok_or_else(|| missing(RowKind::Resource, &r.display_name, "id"))?;
         let external_id = format!("{}:{}", id.resource_type, id.resource);

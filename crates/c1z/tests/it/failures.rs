@@ -155,27 +155,80 @@ fn a_group_without_its_group_trait_is_refused_by_name() {
     assert!(dir_entries(dir.path()).is_empty(), "{:?}", dir_entries(dir.path()));
 }
 
+fn dup(e: WriteError) -> (RowKind, String) {
+    match e {
+        WriteError::DuplicateId { kind, id } => (kind, id),
+        other => panic!("wrong error: {other:?}"),
+    }
+}
+
 #[test]
-fn duplicates_are_refused_by_name_and_the_writer_stays_usable() {
+fn a_repeated_resource_type_is_refused_at_once_and_the_writer_stays_usable() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("sync.c1z");
+    let org = org(3, 1);
+    let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), fixed_options()).expect("creates");
+    org.write(&mut writer).expect("writes");
+    let e = dup(writer.put_resource_type(&model::person_type()).expect_err("dup"));
+    assert_eq!(e, (RowKind::ResourceType, "person".to_owned()));
+    assert!(
+        writer.put_resource_type(&model::person_type()).unwrap_err().to_string().contains("written twice")
+    );
+    let summary = writer.finish().expect("the rejected duplicate left nothing behind");
+    assert_eq!((summary.counts.resource_types, summary.counts.resources), (2, 4));
+}
+
+/// Writes one row of the org a second time.
+type Repeat = fn(&mut C1zWriter, &model::Org);
+
+#[test]
+fn a_repeated_id_fails_finish_naming_it_and_publishes_nothing() {
+    let org = org(3, 1);
+    let cases: [(&str, Repeat, RowKind, &str); 3] = [
+        (
+            "resource",
+            |w, o| w.put_resource(&o.resources[1]).expect("checked at finish"),
+            RowKind::Resource,
+            "person:60aa00000000",
+        ),
+        (
+            "entitlement",
+            |w, o| w.put_entitlement(&o.entitlements[0]).expect("checked at finish"),
+            RowKind::Entitlement,
+            "group:5f1c00000000:member",
+        ),
+        (
+            "grant",
+            |w, o| w.put_grant(&o.grants[2]).expect("checked at finish"),
+            RowKind::Grant,
+            "group:5f1c00000000:member:person:60aa00000002",
+        ),
+    ];
+    for (label, repeat, kind, id) in cases {
+        let (dir, target, before) = dir_with_good_file();
+        let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
+        org.write(&mut writer).expect("writes");
+        repeat(&mut writer, &org);
+        let err = writer.finish().expect_err(label);
+        assert!(err.to_string().contains("written twice"), "{label}: {err}");
+        assert_eq!(dup(err), (kind, id.to_owned()), "{label}");
+        assert_eq!(fs::read(&target).expect("reads"), before, "{label}: the previous file stays");
+        assert_eq!(dir_entries(dir.path()), ["sync.c1z"], "{label}");
+    }
+}
+
+#[test]
+fn after_a_comparison_a_repeated_id_is_refused_at_once_and_the_writer_stays_usable() {
+    let (_dir, target, _before) = dir_with_good_file();
     let org = org(3, 1);
     let mut writer = C1zWriter::create(&target, fixed_options()).expect("creates");
     org.write(&mut writer).expect("writes");
-    let dup = |e: WriteError| match e {
-        WriteError::DuplicateId { kind, id } => (kind, id),
-        other => panic!("wrong error: {other:?}"),
-    };
-    let e = dup(writer.put_resource_type(&model::person_type()).expect_err("dup"));
-    assert_eq!(e, (RowKind::ResourceType, "person".to_owned()));
+    writer.compare_with(&target, &ReaderOptions::default()).expect("compares");
     let e = dup(writer.put_resource(&org.resources[1]).expect_err("dup"));
     assert_eq!(e, (RowKind::Resource, "person:60aa00000000".to_owned()));
     let e = dup(writer.put_entitlement(&org.entitlements[0]).expect_err("dup"));
     assert_eq!(e, (RowKind::Entitlement, "group:5f1c00000000:member".to_owned()));
     let e = dup(writer.put_grant(&org.grants[2]).expect_err("dup"));
     assert_eq!(e, (RowKind::Grant, "group:5f1c00000000:member:person:60aa00000002".to_owned()));
-    assert!(writer.put_resource(&org.resources[0]).unwrap_err().to_string().contains("written twice"));
-
     let summary = writer.finish().expect("the rejected duplicates left nothing behind");
     assert_eq!((summary.counts.resources, summary.counts.grants), (4, 3));
 }
