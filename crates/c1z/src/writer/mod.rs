@@ -43,12 +43,26 @@ pub struct WriterOptions {
     /// nothing. It looks before the integrity check, between chunks while compressing and right
     /// before the rename; after the rename the sync is published.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// zstd worker threads for compressing at finish (default: the cores available, at most
+    /// 4); 0 compresses on the calling thread. The file is one frame either way.
+    pub compression_threads: u32,
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { compression_level: 3, sync_id: None, clock: None, batch_size: 1_000, cancel: None }
+        WriterOptions {
+            compression_level: 3,
+            sync_id: None,
+            clock: None,
+            batch_size: 1_000,
+            cancel: None,
+            compression_threads: default_compression_threads(),
+        }
     }
+}
+
+fn default_compression_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(1).min(4))
 }
 
 /// The optional cancel flag, looked at by `finish()`.
@@ -73,6 +87,7 @@ impl fmt::Debug for WriterOptions {
             .field("clock", &self.clock.as_ref().map(|_| "injected"))
             .field("batch_size", &self.batch_size)
             .field("cancel", &self.cancel.as_ref().map(|flag| flag.load(Ordering::SeqCst)))
+            .field("compression_threads", &self.compression_threads)
             .finish()
     }
 }
@@ -100,6 +115,7 @@ pub struct WriteSummary {
 pub struct C1zWriter {
     target: PathBuf,
     compression_level: i32,
+    compression_threads: u32,
     db: Option<BuildDb>,
     cancel: Cancel,
     // Reused encoding buffer, so `data` costs no allocation per row.
@@ -140,6 +156,7 @@ impl C1zWriter {
         Ok(C1zWriter {
             target,
             compression_level: options.compression_level,
+            compression_threads: options.compression_threads,
             db: Some(db),
             cancel: Cancel(options.cancel),
             scratch: Vec::new(),
@@ -183,8 +200,13 @@ impl C1zWriter {
         let db = self.db.take().expect("the database is only taken by finish, which consumes self");
         // On any error `db` drops here, which deletes the temporary database.
         let built = db.finish(&self.cancel)?;
-        let (raw_bytes, compressed_bytes) =
-            publish::compress_and_replace(built.path(), &self.target, self.compression_level, &self.cancel)?;
+        let (raw_bytes, compressed_bytes) = publish::compress_and_replace(
+            built.path(),
+            &self.target,
+            self.compression_level,
+            self.compression_threads,
+            &self.cancel,
+        )?;
         let summary = WriteSummary {
             path: self.target.clone(),
             sync_id: built.sync_id.clone(),

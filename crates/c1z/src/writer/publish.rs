@@ -37,6 +37,7 @@ pub(crate) fn compress_and_replace(
     db: &Path,
     target: &Path,
     level: i32,
+    threads: u32,
     cancel: &Cancel,
 ) -> Result<(u64, u64), WriteError> {
     let dir = target_dir(target)?;
@@ -54,7 +55,7 @@ pub(crate) fn compress_and_replace(
         .map_err(WriteError::io("creating a staging file in", &dir))?;
     let staging_path = staging.path().to_path_buf();
 
-    match write_frame(&mut input, staging.as_file_mut(), raw_bytes, level, cancel) {
+    match write_frame(&mut input, staging.as_file_mut(), raw_bytes, level, threads, cancel) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::Interrupted && cancel.is_set() => {
             return Err(WriteError::Cancelled);
@@ -76,17 +77,23 @@ pub(crate) fn compress_and_replace(
     Ok((raw_bytes, compressed_bytes))
 }
 
-/// Magic, then ONE zstd frame with content size and checksum, streamed from `input`.
-/// A cancel shows as an `Interrupted` error between chunks.
-fn write_frame(
-    input: &mut File,
-    output: &mut File,
+/// Magic, then ONE zstd frame with content size and checksum, streamed from `input`. With
+/// `threads` > 0, zstd compresses blocks of the frame on that many worker threads (still one
+/// frame; the pledged size still goes into the header). A cancel shows as an `Interrupted`
+/// error between chunks.
+pub(crate) fn write_frame(
+    input: &mut impl Read,
+    output: &mut impl Write,
     raw_bytes: u64,
     level: i32,
+    threads: u32,
     cancel: &Cancel,
 ) -> io::Result<()> {
     output.write_all(MAGIC)?;
     let mut encoder = zstd::stream::write::Encoder::new(output, level)?;
+    if threads > 0 {
+        encoder.multithread(threads)?;
+    }
     encoder.include_checksum(true)?;
     encoder.include_contentsize(true)?;
     encoder.set_pledged_src_size(Some(raw_bytes))?;
@@ -106,4 +113,47 @@ fn write_frame(
         encoder.write_all(&buf[..n])?;
     }
     encoder.finish().map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use zstd::zstd_safe;
+
+    use super::*;
+
+    /// Compressible, but not trivially: enough distinct bytes that zstd cuts several jobs.
+    fn sample(len: usize) -> Vec<u8> {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        (0..len)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                if i % 3 == 0 { (state % 251) as u8 } else { b'a' + (i % 26) as u8 }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn worker_threads_still_write_one_frame_with_content_size_and_checksum() {
+        // Several times zstd's job size at level 1, so the workers really split the input.
+        let raw = sample(24 << 20);
+        let mut single = Vec::new();
+        let mut threaded = Vec::new();
+        for (threads, out) in [(0, &mut single), (2, &mut threaded)] {
+            write_frame(&mut raw.as_slice(), out, raw.len() as u64, 1, threads, &Cancel::default())
+                .expect("compresses");
+            let frame = &out[MAGIC.len()..];
+            assert_eq!(&out[..MAGIC.len()], MAGIC);
+            assert_eq!(zstd_safe::find_frame_compressed_size(frame), Ok(frame.len()), "{threads}: one frame");
+            assert_eq!(
+                zstd_safe::get_frame_content_size(frame).ok(),
+                Some(Some(raw.len() as u64)),
+                "{threads}"
+            );
+            assert_eq!(frame[4] & 0b100, 0b100, "{threads}: checksum flag");
+            assert!(zstd::stream::decode_all(frame).expect("decodes") == raw, "{threads}: round trip");
+        }
+        assert!(single != threaded, "the threaded encoder ran (its blocks differ)");
+    }
 }
