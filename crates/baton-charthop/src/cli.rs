@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::settings::{KEYS, env_var};
+use crate::setting_table::TABLE;
 use crate::units::parse_bytes;
 
 /// What the user asked for.
@@ -34,45 +34,17 @@ pub struct InspectArgs {
     pub max_decompressed_bytes: Option<u64>,
 }
 
-fn help_for(key: &str) -> &'static str {
-    match key {
-        "api-token" => "ChartHop API token (secret)",
-        "org-id" => "ChartHop organization id or slug",
-        "file" => "Path of the .c1z file to write [default: sync.c1z]",
-        "log-level" => "Log level: debug, info, warn, error [default: info]",
-        "log-format" => "Log format: console or json [default: console on a terminal, else json]",
-        "charthop-url" => "ChartHop API base URL [default: https://api.charthop.com]",
-        "page-size" => "Rows per ChartHop page [default: 1000]",
-        "include-departed" => "Include persons whose employment ended [default: true]",
-        "include-personal-email" => "Also record personal (home) email addresses [default: false]",
-        "membership-source" => "Group memberships from: auto, list or per-person [default: auto]",
-        "client-id" => "C1 client id: with --client-secret, run in service mode",
-        "client-secret" => "C1 client secret (secret)",
-        "task-concurrency" => "Service mode: tasks run at once [default: 3]",
-        "skip-full-sync" => "One-shot: only check ChartHop access, write no file",
-        "health-check" => "Service mode: serve /health, /live and /ready",
-        "health-check-port" => "Port of the health endpoint [default: 8081]",
-        "health-check-bind-address" => "Address of the health endpoint [default: 127.0.0.1]",
-        "max-removed-ratio" => {
-            "Refuse a sync that removes or disables more than this share of the previous sync's \
-             persons or grants (0 to 1; 1 allows any change) [default: 0.2]"
-        }
-        "snapshot-wait" => "How long to wait while ChartHop builds a snapshot: 300, 90s, 5m [default: 5m]",
-        "http-timeout-seconds" => "Deadline of one ChartHop request, retries included [default: 300]",
-        "max-page-bytes" => "Largest ChartHop response body read: bytes, or 64MiB, 1GiB [default: 64MiB]",
-        _ => "",
-    }
-}
-
-const BOOL_KEYS: &[&str] = &["include-departed", "include-personal-email", "skip-full-sync", "health-check"];
-
+/// One global flag per row of the settings table.
 fn setting_args() -> Vec<Arg> {
-    KEYS.iter()
-        .map(|key| {
-            let help = format!("{} [env: {}]", help_for(key), env_var(key));
-            let arg = Arg::new(*key).long(*key).help(help).global(true);
-            let arg = if *key == "file" { arg.short('f') } else { arg };
-            if BOOL_KEYS.contains(key) {
+    TABLE
+        .iter()
+        .map(|row| {
+            let arg = Arg::new(row.key).long(row.key).help(row.help_line()).global(true);
+            let arg = match row.short {
+                Some(short) => arg.short(short),
+                None => arg,
+            };
+            if row.kind.is_bool() {
                 arg.num_args(0..=1).require_equals(true).default_missing_value("true").value_name("BOOL")
             } else {
                 arg.action(ArgAction::Set).value_name("VALUE")
@@ -87,11 +59,12 @@ pub fn command() -> Command {
         .about("ConductorOne Baton connector for ChartHop: persons, groups and memberships")
         .after_help(
             "Settings come from flags, then BATON_* environment variables, then the YAML file \
-             BATON_CONFIG_PATH (default ./.baton.yaml) whose keys are the flag names. Pass secrets \
+             --config-path / BATON_CONFIG_PATH (default ./.baton.yaml) whose keys are the flag names. Pass secrets \
              in the environment or the file: flags are visible to other users (ps).\n\n\
              Exit codes: 0 done; 1 failed; 2 bad flags; 3 refused as a mass change \
-             (--max-removed-ratio); 129, 130, 143 stopped by SIGHUP, SIGINT, SIGTERM (the last line \
-             says whether the file was replaced).",
+             (--max-removed-ratio); 16 C1 refused the client credentials (service mode); 129, 130, \
+             143 stopped by SIGHUP, SIGINT, SIGTERM (the last line says whether the file was \
+             replaced).",
         )
         .args(setting_args())
         .subcommand(Command::new("capabilities").about("Print the connector's capabilities as JSON"))
@@ -138,9 +111,10 @@ pub fn command() -> Command {
 }
 
 fn flags(matches: &ArgMatches) -> BTreeMap<String, String> {
-    KEYS.iter()
-        .filter(|key| matches.value_source(key) == Some(clap::parser::ValueSource::CommandLine))
-        .filter_map(|key| matches.get_one::<String>(key).map(|v| (key.to_string(), v.clone())))
+    TABLE
+        .iter()
+        .filter(|row| matches.value_source(row.key) == Some(clap::parser::ValueSource::CommandLine))
+        .filter_map(|row| matches.get_one::<String>(row.key).map(|v| (row.key.to_string(), v.clone())))
         .collect()
 }
 

@@ -19,6 +19,10 @@ pub enum Fix {
     SnapshotWait,
     DecompressionCap,
     MassChange,
+    ClientId,
+    ClientSecret,
+    C1Credentials,
+    C1ApiHost,
 }
 
 const HINTS: &[(Fix, &str)] = &[
@@ -41,6 +45,21 @@ const HINTS: &[(Fix, &str)] = &[
         "if the change is real, allow it with --max-removed-ratio=1 (BATON_MAX_REMOVED_RATIO=1) for one run",
     ),
     (Fix::DecompressionCap, "if the file is trusted, raise inspect --max-decompressed-bytes (such as 4GiB)"),
+    (Fix::ClientId, "check --client-id / BATON_CLIENT_ID (as C1 showed it when the connector was created)"),
+    (
+        Fix::ClientSecret,
+        "check --client-secret / BATON_CLIENT_SECRET (as C1 showed it when the connector was created)",
+    ),
+    (
+        Fix::C1Credentials,
+        "check --client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET, and that the \
+         connector still exists in C1",
+    ),
+    (
+        Fix::C1ApiHost,
+        "check --c1-api-host / BATON_C1_API_HOST (C1's host[:port]; unset, the client id's host) and \
+         that C1 is reachable",
+    ),
 ];
 
 /// The hint for the first cause in `error`'s chain that a setting fixes.
@@ -76,10 +95,47 @@ fn classify(cause: &(dyn Error + 'static)) -> Option<Fix> {
         Some(SyncError::Write(inner)) => return classify(inner),
         _ => {}
     }
+    if let Some(fix) = classify_service(cause) {
+        return Some(fix);
+    }
     if cause.is::<DecompressionCap>() {
         return Some(Fix::DecompressionCap);
     }
     cause.downcast_ref::<UrlWithUserInfo>().map(|_| Fix::UrlUserInfo)
+}
+
+/// Service mode's start: the C1 credentials, their refusal, and the C1 host.
+fn classify_service(cause: &(dyn Error + 'static)) -> Option<Fix> {
+    use c1_service::{CredentialsError as Credentials, ServiceError, TokenError};
+    if let Some(e) = cause.downcast_ref::<Credentials>() {
+        return Some(match e {
+            Credentials::ClientIdWithoutHost { .. } => Fix::ClientId,
+            // A secret where the id belongs: both settings are in question.
+            Credentials::ClientIdIsASecret => Fix::C1Credentials,
+            Credentials::SecretPartCount { .. }
+            | Credentials::SecretPrefix
+            | Credentials::SecretVersion { .. }
+            | Credentials::SecretBase64 { .. }
+            | Credentials::SecretJwk { .. }
+            | Credentials::SecretKeyType { .. }
+            | Credentials::SecretMissingPrivateKey
+            | Credentials::SecretPrivateKeyLength { .. }
+            | Credentials::SecretPublicKeyMismatch => Fix::ClientSecret,
+        });
+    }
+    if let Some(e) = cause.downcast_ref::<TokenError>() {
+        return match e {
+            TokenError::Rejected { .. } => Some(Fix::C1Credentials),
+            TokenError::Transport { .. } | TokenError::Timeout { .. } => Some(Fix::C1ApiHost),
+            _ => None,
+        };
+    }
+    match cause.downcast_ref::<ServiceError>()? {
+        ServiceError::InvalidApiHost { .. } => Some(Fix::C1ApiHost),
+        ServiceError::Rejected { .. } => Some(Fix::C1Credentials),
+        ServiceError::Authentication(inner) => classify_service(inner),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -87,6 +143,8 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
+    use c1_proto::tonic::Code;
+    use c1_service::{CredentialsError, ServiceError, TokenError};
     use charthop_client::{Error as Client, PageLabel};
 
     use super::*;
@@ -147,12 +205,80 @@ mod tests {
                 "--max-removed-ratio=1 (BATON_MAX_REMOVED_RATIO=1)",
             ),
             (hint_of(DecompressionCap { path: "s.c1z".into(), limit: 1 }), "--max-decompressed-bytes"),
+            (
+                hint_of(CredentialsError::ClientIdWithoutHost { client_id: "abc".into() }),
+                "check --client-id / BATON_CLIENT_ID (",
+            ),
+            (hint_of(CredentialsError::SecretPrefix), "check --client-secret / BATON_CLIENT_SECRET"),
+            (
+                hint_of(ServiceError::Authentication(token_rejected())),
+                "--client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET",
+            ),
+            (
+                hint_of(ServiceError::InvalidApiHost { host: "a b".into(), reason: "space".into() }),
+                "--c1-api-host / BATON_C1_API_HOST",
+            ),
         ];
         assert_eq!(cases.len(), HINTS.len(), "every row of the table is tested");
         for (got, want) in cases {
             let got = got.unwrap_or_else(|| panic!("no hint where one names {want}"));
             assert!(got.contains(want), "{got:?} should name {want}");
         }
+    }
+
+    fn token_rejected() -> TokenError {
+        TokenError::Rejected {
+            url: "https://t.example/auth/v1/token".into(),
+            status: 401,
+            detail: String::new(),
+        }
+    }
+
+    /// Every way C1 refuses the credentials, and every malformed credential, names its setting.
+    #[test]
+    fn service_mode_errors_name_the_setting_to_check() {
+        use CredentialsError as C;
+        let secret = "--client-secret / BATON_CLIENT_SECRET (";
+        let both = "--client-id / BATON_CLIENT_ID and --client-secret / BATON_CLIENT_SECRET";
+        let cases: Vec<(Option<&str>, &str)> = vec![
+            (hint_of(C::ClientIdWithoutHost { client_id: "x".into() }), "--client-id / BATON_CLIENT_ID ("),
+            (hint_of(C::ClientIdIsASecret), both),
+            (hint_of(C::SecretPartCount { parts: 2 }), secret),
+            (hint_of(C::SecretPrefix), secret),
+            (hint_of(C::SecretVersion { len: 2 }), secret),
+            (hint_of(C::SecretBase64 { reason: "x".into() }), secret),
+            (hint_of(C::SecretJwk { reason: "x".into() }), secret),
+            (hint_of(C::SecretKeyType { kty: "RSA".into(), crv: String::new() }), secret),
+            (hint_of(C::SecretMissingPrivateKey), secret),
+            (hint_of(C::SecretPrivateKeyLength { len: 3 }), secret),
+            (hint_of(C::SecretPublicKeyMismatch), secret),
+            (hint_of(token_rejected()), both),
+            (hint_of(ServiceError::Authentication(token_rejected())), both),
+            (
+                hint_of(ServiceError::Rejected {
+                    call: "Hello",
+                    code: Code::PermissionDenied,
+                    message: "no".into(),
+                }),
+                both,
+            ),
+            (
+                hint_of(ServiceError::Authentication(TokenError::Timeout {
+                    url: "https://t.example".into(),
+                    timeout: Duration::from_secs(1),
+                })),
+                "--c1-api-host / BATON_C1_API_HOST",
+            ),
+            (
+                hint_of(ServiceError::InvalidApiHost { host: "a b".into(), reason: "x".into() }),
+                "--c1-api-host / BATON_C1_API_HOST",
+            ),
+        ];
+        for (got, want) in cases {
+            assert!(got.is_some_and(|h| h.contains(want)), "{got:?} should name {want}");
+        }
+        let server = TokenError::ServerError { url: "u".into(), status: 503, detail: String::new() };
+        assert_eq!(hint_of(ServiceError::Authentication(server)), None, "a C1 outage is not a setting");
     }
 
     #[test]
@@ -162,6 +288,29 @@ mod tests {
         assert_eq!(hint_of(unauthorized), Some("check --api-token / BATON_API_TOKEN"));
         let busy = SyncError::Write(c1z::WriteError::TargetBusy { path: PathBuf::from("s.c1z") });
         assert!(hint_of(busy).is_some_and(|h| h.contains("-f / BATON_FILE")));
+    }
+
+    /// A hint's `--flag / BATON_VAR` pair is a row of the settings table.
+    #[test]
+    fn every_flag_a_hint_names_is_a_setting_with_that_variable() {
+        let mut pairs = 0;
+        for (_, text) in HINTS {
+            for (at, _) in text.match_indices(" / BATON_") {
+                let flag = text[..at].rsplit(' ').next().unwrap_or_default();
+                let variable: String = text[at + 3..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || *c == '_' || c.is_ascii_digit())
+                    .collect();
+                let key = match flag.strip_prefix("--") {
+                    Some(key) => key,
+                    None if flag == "-f" => "file",
+                    None => panic!("{flag:?} in {text:?} is not a flag"),
+                };
+                assert_eq!(crate::setting_table::row(key).env(), variable, "{text}");
+                pairs += 1;
+            }
+        }
+        assert!(pairs >= 10, "{pairs}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! The only crate that knows clap, config files, environment variables and terminals.
 
 mod cli;
+mod config_schema;
 mod health;
 mod hints;
 mod inspect;
@@ -11,6 +12,10 @@ mod oneshot;
 mod progress;
 mod service_mode;
 mod service_state;
+mod setting_table;
+#[cfg(test)]
+mod setting_table_tests;
+mod setting_values;
 mod settings;
 #[cfg(test)]
 mod settings_tests;
@@ -32,6 +37,8 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// The sync was refused as a mass change (the previous file stays).
     pub const MASS_CHANGE: u8 = 3;
+    /// C1 refused the client credentials (the Go SDK's code for it).
+    pub const CREDENTIALS_REFUSED: u8 = 16;
 }
 
 fn main() -> ExitCode {
@@ -55,10 +62,26 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     if let Some(interrupted) = error.downcast_ref::<oneshot::Interrupted>() {
         return interrupted.signal.exit_code();
     }
+    if credentials_refused(error) {
+        return exit::CREDENTIALS_REFUSED;
+    }
     match error.downcast_ref::<charthop_connector::SyncError>() {
         Some(charthop_connector::SyncError::MassChange { .. }) => exit::MASS_CHANGE,
         _ => exit::FAILURE,
     }
+}
+
+/// The token endpoint refused the credentials, or C1 answered Unauthenticated/PermissionDenied.
+fn credentials_refused(error: &anyhow::Error) -> bool {
+    use c1_proto::tonic::Code;
+    use c1_service::{ServiceError, TokenError};
+    error.chain().any(|cause| match cause.downcast_ref::<ServiceError>() {
+        Some(ServiceError::Authentication(TokenError::Rejected { .. })) => true,
+        Some(ServiceError::Rejected { code, .. }) => {
+            matches!(code, Code::Unauthenticated | Code::PermissionDenied)
+        }
+        _ => false,
+    })
 }
 
 fn run(invocation: Invocation) -> Result<()> {
@@ -68,7 +91,7 @@ fn run(invocation: Invocation) -> Result<()> {
             Ok(())
         }
         Invocation::Config => {
-            print!("{}", c1_mapping::config_json());
+            print!("{}", config_schema::config_json());
             Ok(())
         }
         Invocation::Inspect(args) => inspect::run(&args),
@@ -133,5 +156,23 @@ mod tests {
         };
         assert_eq!(exit_code(&stopped.into()), 143);
         assert_eq!(exit_code(&anyhow::anyhow!("disk full")), exit::FAILURE);
+    }
+
+    #[test]
+    fn c1_refusing_the_credentials_exits_16_and_other_service_failures_1() {
+        use c1_proto::tonic::Code;
+        use c1_service::{ServiceError, TokenError};
+        let rejected =
+            || TokenError::Rejected { url: "https://t.example".into(), status: 401, detail: String::new() };
+        let hello = |code| ServiceError::Rejected { call: "Hello", code, message: "no".into() };
+        let code = |error: ServiceError| exit_code(&anyhow::Error::new(error).context("service mode"));
+        assert_eq!(code(ServiceError::Authentication(rejected())), 16);
+        assert_eq!(code(hello(Code::Unauthenticated)), exit::CREDENTIALS_REFUSED);
+        assert_eq!(code(hello(Code::PermissionDenied)), exit::CREDENTIALS_REFUSED);
+        assert_eq!(code(hello(Code::InvalidArgument)), exit::FAILURE);
+        let down = TokenError::ServerError { url: "u".into(), status: 503, detail: String::new() };
+        assert_eq!(code(ServiceError::Authentication(down)), exit::FAILURE);
+        let bad_host = ServiceError::InvalidApiHost { host: "a b".into(), reason: "x".into() };
+        assert_eq!(code(bad_host), exit::FAILURE);
     }
 }

@@ -98,16 +98,14 @@ pub async fn run(settings: Settings) -> Result<()> {
         );
     };
     let credentials = ClientCredentials::parse(client_id, client_secret.expose())
-        .context("invalid --client-id / --client-secret (BATON_CLIENT_ID / BATON_CLIENT_SECRET)")?;
+        .context("invalid C1 client credentials")?;
     // Checked now so bad ChartHop settings stop the start, not every task.
     wiring::charthop_client(&settings)?;
-    let host_id = std::env::var("BATON_HOST_ID")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(c1_service::default_host_id);
+    let host_id = settings.host_id.clone().unwrap_or_else(c1_service::default_host_id);
     let build = BuildInfo::new("baton-charthop", env!("CARGO_PKG_VERSION"));
     let mut config = ServiceConfig::new(credentials, host_id, build);
-    config.api_host_override = std::env::var("BATON_C1_API_HOST").ok().filter(|h| !h.is_empty());
+    config.api_host_override = settings.c1_api_host.clone();
+    config.work_dir = settings.work_dir.clone();
     config.task_concurrency = settings.task_concurrency;
     config.shutdown_grace = Duration::from_secs(20);
 

@@ -1,7 +1,8 @@
 //! Settings: flags > `BATON_*` environment > `.baton.yaml`, layered with the `config` crate.
 //! Every value is checked here, and every error names the flag and its variable.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -10,46 +11,10 @@ use std::time::Duration;
 use charthop_connector::MembershipSource;
 use config::{Config, File, FileFormat, Map, Source, Value, ValueKind};
 
-use crate::units::{parse_bytes, parse_duration, parse_ratio};
+pub use crate::setting_table::env_var;
+use crate::setting_table::{TABLE, row};
+use crate::setting_values::Parsed;
 use crate::yaml_guard;
-
-/// Every key a user can set, by its flag name (also its `.baton.yaml` key).
-pub const KEYS: &[&str] = &[
-    "api-token",
-    "org-id",
-    "file",
-    "log-level",
-    "log-format",
-    "charthop-url",
-    "page-size",
-    "include-departed",
-    "include-personal-email",
-    "membership-source",
-    "client-id",
-    "client-secret",
-    "task-concurrency",
-    "skip-full-sync",
-    "health-check",
-    "health-check-port",
-    "health-check-bind-address",
-    "max-removed-ratio",
-    "snapshot-wait",
-    "http-timeout-seconds",
-    "max-page-bytes",
-];
-
-pub const DEFAULT_MAX_REMOVED_RATIO: f64 = 0.2;
-pub const DEFAULT_SNAPSHOT_WAIT: Duration = Duration::from_secs(300);
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(300);
-pub const DEFAULT_MAX_PAGE_BYTES: u64 = 64 << 20;
-
-/// Keys whose values are credentials: never printed.
-const SECRET_KEYS: &[&str] = &["api-token", "client-secret"];
-
-/// `--api-token` -> `BATON_API_TOKEN`.
-pub fn env_var(key: &str) -> String {
-    format!("BATON_{}", key.to_ascii_uppercase().replace('-', "_"))
-}
 
 /// A credential that never prints.
 #[derive(Clone, PartialEq, Eq)]
@@ -82,6 +47,15 @@ impl LogLevel {
             LogLevel::Info => "info",
             LogLevel::Warn => "warn",
             LogLevel::Error => "error",
+        }
+    }
+
+    fn from_word(word: &str) -> Self {
+        match word {
+            "debug" => LogLevel::Debug,
+            "warn" => LogLevel::Warn,
+            "error" => LogLevel::Error,
+            _ => LogLevel::Info,
         }
     }
 }
@@ -121,6 +95,12 @@ pub struct Settings {
     pub http_timeout: Duration,
     /// The largest ChartHop response body read.
     pub max_page_bytes: u64,
+    /// Service mode: this instance's name in C1 (`None`: the hostname).
+    pub host_id: Option<String>,
+    /// Service mode: C1's `host[:port]` instead of the client id's host.
+    pub c1_api_host: Option<String>,
+    /// Service mode: where task files and the state file go (`None`: the temporary directory).
+    pub work_dir: Option<PathBuf>,
     /// Secret keys given as command-line flags (visible to other users in `ps`).
     pub secrets_on_command_line: Vec<&'static str>,
 }
@@ -172,9 +152,10 @@ pub struct Inputs {
     pub flags: BTreeMap<String, String>,
     /// The process environment (only `BATON_*` names of known keys are read).
     pub env: BTreeMap<String, String>,
-    /// The config file: `BATON_CONFIG_PATH` (must exist) or `./.baton.yaml` (optional).
+    /// The config file: named by `config-path` (must exist) or `./.baton.yaml` (optional).
     pub config_path: Option<PathBuf>,
-    pub config_path_required: bool,
+    /// What named the file (then it must exist), for its errors.
+    pub config_path_named_by: Option<&'static str>,
 }
 
 impl Inputs {
@@ -182,23 +163,39 @@ impl Inputs {
     pub fn from_process(flags: BTreeMap<String, String>) -> Self {
         let env: BTreeMap<String, String> =
             std::env::vars().filter(|(k, _)| k.starts_with("BATON_")).collect();
-        let (config_path, config_path_required) = match env.get("BATON_CONFIG_PATH") {
-            Some(path) if !path.is_empty() => (Some(PathBuf::from(path)), true),
-            _ => (Some(PathBuf::from(".baton.yaml")), false),
+        Self::with_env(flags, env)
+    }
+
+    /// The config file is the one `config-path` names (flag, then variable), else `./.baton.yaml`.
+    pub fn with_env(flags: BTreeMap<String, String>, env: BTreeMap<String, String>) -> Self {
+        let key = row("config-path");
+        let named = match (flags.get(key.key), env.get(&key.env())) {
+            (Some(path), _) if !path.is_empty() => Some((path.clone(), "named by --config-path")),
+            (_, Some(path)) if !path.is_empty() => Some((path.clone(), "named by BATON_CONFIG_PATH")),
+            _ => None,
         };
-        Self { flags, env, config_path, config_path_required }
+        let (config_path, config_path_named_by) = match named {
+            Some((path, by)) => (PathBuf::from(path), Some(by)),
+            None => (PathBuf::from(".baton.yaml"), None),
+        };
+        Self { flags, env, config_path: Some(config_path), config_path_named_by }
     }
 }
 
 impl Settings {
     pub fn load(inputs: &Inputs) -> Result<Self, SettingsError> {
+        Self::load_reading(inputs).map(|(settings, _)| settings)
+    }
+
+    /// The settings and the keys read to make them.
+    pub(crate) fn load_reading(inputs: &Inputs) -> Result<(Self, BTreeSet<&'static str>), SettingsError> {
         let file = match &inputs.config_path {
-            Some(path) => file_layer(path, inputs.config_path_required)?,
+            Some(path) => file_layer(path, inputs.config_path_named_by)?,
             None => None,
         };
-        let env_values = KEYS
+        let env_values = TABLE
             .iter()
-            .filter_map(|key| inputs.env.get(&env_var(key)).map(|v| (key.to_string(), v.clone())))
+            .filter_map(|row| inputs.env.get(&row.env()).map(|v| (row.key.to_string(), v.clone())))
             .filter(|(_, v)| !v.is_empty())
             .collect();
         // Lowest precedence first.
@@ -214,66 +211,56 @@ impl Settings {
             .fold(Config::builder(), |builder, layer| builder.add_source(layer.clone()))
             .build()
             .map_err(|e| SettingsError::Layering(e.to_string()))?;
-        let mut settings = Self::from_merged(&Getter { merged: &merged, layers: &layers })?;
-        settings.secrets_on_command_line =
-            SECRET_KEYS.iter().copied().filter(|key| inputs.flags.contains_key(*key)).collect();
-        Ok(settings)
+        let getter = Getter { merged: &merged, layers: &layers, read: RefCell::default() };
+        let mut settings = Self::from_merged(&getter)?;
+        settings.secrets_on_command_line = TABLE
+            .iter()
+            .filter(|row| row.secret && inputs.flags.contains_key(row.key))
+            .map(|row| row.key)
+            .collect();
+        Ok((settings, getter.read.into_inner()))
     }
 
     fn from_merged(get: &Getter<'_>) -> Result<Self, SettingsError> {
-        let client_id = get.string("client-id")?;
-        let client_secret = get.string("client-secret")?.map(Secret);
+        let client_id = get.optional("client-id")?.map(Parsed::text);
+        let client_secret = get.optional("client-secret")?.map(|v| Secret(v.text()));
         match (&client_id, &client_secret) {
             (Some(_), None) => return Err(SettingsError::HalfServiceCredentials("the client secret")),
             (None, Some(_)) => return Err(SettingsError::HalfServiceCredentials("the client id")),
             _ => {}
         }
         Ok(Settings {
-            api_token: get.string("api-token")?.map(Secret),
-            org_id: get.string("org-id")?,
-            file: get.string("file")?.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("sync.c1z")),
-            log_level: get.parsed("log-level", "log level", parse_log_level)?.unwrap_or(LogLevel::Info),
-            log_format: get.parsed("log-format", "log format", parse_log_format)?,
-            charthop_url: get.string("charthop-url")?.unwrap_or_else(|| "https://api.charthop.com".into()),
-            page_size: get
-                .parsed("page-size", "page size", |v| parse_in_range(v, 1, 10_000))?
-                .unwrap_or(1000),
-            include_departed: get.parsed("include-departed", "boolean", parse_bool)?.unwrap_or(true),
-            include_personal_email: get
-                .parsed("include-personal-email", "boolean", parse_bool)?
-                .unwrap_or(false),
-            membership_source: get
-                .parsed("membership-source", "membership source", parse_membership_source)?
-                .unwrap_or(MembershipSource::Auto),
+            api_token: get.optional("api-token")?.map(|v| Secret(v.text())),
+            org_id: get.optional("org-id")?.map(Parsed::text),
+            file: get.value("file")?.path(),
+            log_level: LogLevel::from_word(get.value("log-level")?.word()),
+            log_format: get.optional("log-format")?.map(|v| match v.word() {
+                "json" => LogFormat::Json,
+                _ => LogFormat::Console,
+            }),
+            charthop_url: get.value("charthop-url")?.text(),
+            page_size: get.value("page-size")?.int(),
+            include_departed: get.value("include-departed")?.bool(),
+            include_personal_email: get.value("include-personal-email")?.bool(),
+            membership_source: match get.value("membership-source")?.word() {
+                "list" => MembershipSource::List,
+                "per-person" => MembershipSource::PerPerson,
+                _ => MembershipSource::Auto,
+            },
             client_id,
             client_secret,
-            task_concurrency: get
-                .parsed("task-concurrency", "task concurrency", |v| parse_in_range(v, 1, 64))?
-                .unwrap_or(3) as usize,
-            skip_full_sync: get.parsed("skip-full-sync", "boolean", parse_bool)?.unwrap_or(false),
-            health_check: get.parsed("health-check", "boolean", parse_bool)?.unwrap_or(false),
-            health_check_port: get
-                .parsed("health-check-port", "port", |v| parse_in_range(v, 1, 65_535))?
-                .map_or(8081, |p| p as u16),
-            health_check_bind_address: get
-                .parsed("health-check-bind-address", "IP address", |v| {
-                    v.parse::<IpAddr>().map_err(|_| "expected an IP address such as 127.0.0.1".into())
-                })?
-                .unwrap_or(IpAddr::from([127, 0, 0, 1])),
-            max_removed_ratio: get
-                .parsed("max-removed-ratio", "ratio", parse_ratio)?
-                .unwrap_or(DEFAULT_MAX_REMOVED_RATIO),
-            snapshot_wait: get
-                .parsed("snapshot-wait", "duration", |v| {
-                    parse_duration(v, Duration::ZERO, Duration::from_secs(24 * 3600))
-                })?
-                .unwrap_or(DEFAULT_SNAPSHOT_WAIT),
-            http_timeout: get
-                .parsed("http-timeout-seconds", "timeout", |v| parse_in_range(v, 1, 86_400))?
-                .map_or(DEFAULT_HTTP_TIMEOUT, |s| Duration::from_secs(s.into())),
-            max_page_bytes: get
-                .parsed("max-page-bytes", "size", |v| parse_bytes(v, 1 << 10, 4 << 30))?
-                .unwrap_or(DEFAULT_MAX_PAGE_BYTES),
+            task_concurrency: get.value("task-concurrency")?.int() as usize,
+            skip_full_sync: get.value("skip-full-sync")?.bool(),
+            health_check: get.value("health-check")?.bool(),
+            health_check_port: u16::try_from(get.value("health-check-port")?.int()).unwrap_or(u16::MAX),
+            health_check_bind_address: get.value("health-check-bind-address")?.ip(),
+            max_removed_ratio: get.value("max-removed-ratio")?.ratio(),
+            snapshot_wait: get.value("snapshot-wait")?.duration(),
+            http_timeout: Duration::from_secs(get.value("http-timeout-seconds")?.int().into()),
+            max_page_bytes: get.value("max-page-bytes")?.bytes(),
+            host_id: get.optional("host-id")?.map(Parsed::text),
+            c1_api_host: get.optional("c1-api-host")?.map(Parsed::text),
+            work_dir: get.optional("work-dir")?.map(Parsed::path),
             secrets_on_command_line: Vec::new(),
         })
     }
@@ -295,13 +282,12 @@ fn missing(key: &'static str, what: &'static str) -> SettingsError {
     SettingsError::Missing { key, env: env_var(key), what }
 }
 
-fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsError> {
+fn file_layer(path: &Path, named_by: Option<&'static str>) -> Result<Option<Layer>, SettingsError> {
     let shown = path.display().to_string();
-    let origin =
-        if required { "named by BATON_CONFIG_PATH" } else { "the default; BATON_CONFIG_PATH names another" };
+    let origin = named_by.unwrap_or("the default; BATON_CONFIG_PATH names another");
     let text = match yaml_guard::read_bounded(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named_by.is_none() => return Ok(None),
         Err(e) => return Err(SettingsError::File { path: shown, origin, reason: e.to_string() }),
     };
     // Before `config` sees it: its loader would expand aliases.
@@ -321,8 +307,9 @@ fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsErro
     })?;
     let mut values = BTreeMap::new();
     for (key, value) in table {
-        if !KEYS.contains(&key.as_str()) {
-            return Err(SettingsError::UnknownKey { key, path: shown, known: KEYS.join(", ") });
+        if !TABLE.iter().any(|row| row.in_file && row.key == key) {
+            let known: Vec<&str> = TABLE.iter().filter(|row| row.in_file).map(|row| row.key).collect();
+            return Err(SettingsError::UnknownKey { key, path: shown, known: known.join(", ") });
         }
         let text = value.into_string().map_err(|_| SettingsError::File {
             path: shown.clone(),
@@ -337,89 +324,50 @@ fn file_layer(path: &Path, required: bool) -> Result<Option<Layer>, SettingsErro
 struct Getter<'a> {
     merged: &'a Config,
     layers: &'a [Layer],
+    read: RefCell<BTreeSet<&'static str>>,
 }
 
 impl Getter<'_> {
-    fn string(&self, key: &'static str) -> Result<Option<String>, SettingsError> {
-        Ok(self.raw(key)?.map(|(value, _)| value).filter(|v| !v.is_empty()))
+    /// The checked value, else the row's default, else `None`.
+    fn optional(&self, key: &'static str) -> Result<Option<Parsed>, SettingsError> {
+        let row = row(key);
+        self.read.borrow_mut().insert(row.key);
+        let given = self.raw(key).filter(|(text, _)| !(text.is_empty() && row.kind.empty_is_unset()));
+        let (text, origin) = match (given, row.default) {
+            (Some(given), _) => given,
+            (None, Some(default)) => (default.to_owned(), "the default".to_owned()),
+            (None, None) => return Ok(None),
+        };
+        row.kind.parse(&text).map(Some).map_err(|reason| invalid_value(key, &text, &origin, &reason))
+    }
+
+    /// The value of a row that has a default.
+    fn value(&self, key: &'static str) -> Result<Parsed, SettingsError> {
+        Ok(self.optional(key)?.unwrap_or_else(|| panic!("the setting '{key}' has no default")))
     }
 
     /// The value and where it came from.
-    fn raw(&self, key: &'static str) -> Result<Option<(String, String)>, SettingsError> {
-        let Ok(text) = self.merged.get_string(key) else { return Ok(None) };
+    fn raw(&self, key: &'static str) -> Option<(String, String)> {
+        let text = self.merged.get_string(key).ok()?;
         let origin = self
             .layers
             .iter()
             .rev()
             .find(|layer| layer.values.contains_key(key))
             .map_or_else(|| "the configuration".to_string(), |layer| layer.origin.clone());
-        Ok(Some((text, origin)))
-    }
-
-    fn parsed<T>(
-        &self,
-        key: &'static str,
-        what: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Result<Option<T>, SettingsError> {
-        match self.raw(key)? {
-            None => Ok(None),
-            Some((text, origin)) => parse(text.trim()).map(Some).map_err(|reason| {
-                let reason = if SECRET_KEYS.contains(&key) { reason } else { format!("'{text}': {reason}") };
-                invalid(key, what, &origin, &reason)
-            }),
-        }
+        Some((text, origin))
     }
 }
 
-fn invalid(key: &'static str, what: &str, origin: &str, reason: &str) -> SettingsError {
+/// The error for a value its row refuses; a secret row's value is never shown.
+pub(crate) fn invalid_value(key: &'static str, text: &str, origin: &str, reason: &str) -> SettingsError {
+    let row = row(key);
+    let reason = if row.secret { reason.to_owned() } else { format!("'{text}': {reason}") };
     SettingsError::Invalid {
-        key,
-        env: env_var(key),
-        origin: origin.to_string(),
-        what: what.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-fn parse_bool(value: &str) -> Result<bool, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err("expected true or false".into()),
-    }
-}
-
-fn parse_in_range(value: &str, min: u32, max: u32) -> Result<u32, String> {
-    match value.parse::<u32>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("expected a whole number from {min} to {max}")),
-    }
-}
-
-fn parse_log_level(value: &str) -> Result<LogLevel, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "debug" => Ok(LogLevel::Debug),
-        "info" => Ok(LogLevel::Info),
-        "warn" | "warning" => Ok(LogLevel::Warn),
-        "error" => Ok(LogLevel::Error),
-        _ => Err("expected debug, info, warn or error".into()),
-    }
-}
-
-fn parse_log_format(value: &str) -> Result<LogFormat, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "console" => Ok(LogFormat::Console),
-        "json" => Ok(LogFormat::Json),
-        _ => Err("expected console or json".into()),
-    }
-}
-
-fn parse_membership_source(value: &str) -> Result<MembershipSource, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "auto" => Ok(MembershipSource::Auto),
-        "list" => Ok(MembershipSource::List),
-        "per-person" | "per_person" => Ok(MembershipSource::PerPerson),
-        _ => Err("expected auto, list or per-person".into()),
+        key: row.key,
+        env: row.env(),
+        origin: origin.to_owned(),
+        what: row.what.to_owned(),
+        reason,
     }
 }

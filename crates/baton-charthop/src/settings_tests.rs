@@ -14,7 +14,7 @@ fn load(flags: &[(&str, &str)], env: &[(&str, &str)], file: Option<&str>) -> Res
         std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
         path
     });
-    Settings::load(&Inputs { flags: map(flags), env: map(env), config_path, config_path_required: false })
+    Settings::load(&Inputs { flags: map(flags), env: map(env), config_path, config_path_named_by: None })
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn secrets_never_print_in_debug() {
 fn unreadable_required_file_is_an_error() {
     let inputs = Inputs {
         config_path: Some("/nonexistent/baton.yaml".into()),
-        config_path_required: true,
+        config_path_named_by: Some("named by BATON_CONFIG_PATH"),
         ..Default::default()
     };
     let err = Settings::load(&inputs).unwrap_err().to_string();
@@ -103,26 +103,6 @@ fn booleans_accept_explicit_false() {
         load(&[("include-departed", "false")], &[("BATON_INCLUDE_PERSONAL_EMAIL", "true")], None).unwrap();
     assert!(!s.include_departed);
     assert!(s.include_personal_email);
-}
-
-/// The schema C1 shows (`config` subcommand) and the flags the binary reads must agree.
-#[test]
-fn the_config_schema_names_flags_the_binary_reads_with_the_same_defaults() {
-    use c1_mapping::config_names as schema;
-    for name in schema::ALL {
-        assert!(KEYS.contains(&name), "schema field '{name}' is not a flag of the binary");
-    }
-    let s = load(&[], &[], None).unwrap();
-    assert_eq!(s.charthop_url, schema::DEFAULT_CHARTHOP_URL);
-    assert_eq!(i64::from(s.page_size), schema::DEFAULT_PAGE_SIZE);
-    assert_eq!(s.include_departed, schema::DEFAULT_INCLUDE_DEPARTED);
-    assert_eq!(s.include_personal_email, schema::DEFAULT_INCLUDE_PERSONAL_EMAIL);
-    assert_eq!(s.log_level.as_str(), schema::DEFAULT_LOG_LEVEL);
-    assert_eq!(s.membership_source, charthop_connector::MembershipSource::Auto);
-    assert_eq!(schema::DEFAULT_MEMBERSHIP_SOURCE, "auto");
-    for source in schema::MEMBERSHIP_SOURCES {
-        assert!(load(&[("membership-source", source)], &[], None).is_ok(), "{source}");
-    }
 }
 
 #[test]
