@@ -14,6 +14,10 @@ pub const DEFAULT_USER_AGENT: &str = concat!("baton-charthop/", env!("CARGO_PKG_
 
 /// How transient failures are retried: exponential backoff from `base_delay`, doubled per
 /// attempt, with jitter, each wait (including a server's `Retry-After`) capped at `max_delay`.
+///
+/// Not every failure gets `max_attempts`: a host name that does not resolve and a TLS failure
+/// are never retried (a misspelled host fails at once), and a refused connection is tried 3
+/// times at most (about a second at the default backoff, for a proxy that is restarting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts per request, the first one included (1 = never retry).

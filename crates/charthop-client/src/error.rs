@@ -2,6 +2,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::OrgIdProblem;
+use crate::network::{NetworkKind, TlsProblem};
 
 /// Everything the client can fail with. Each message names the endpoint (its path, never the
 /// token or the query), the status when there is one, and what to do.
@@ -52,6 +53,43 @@ pub enum Error {
 
     #[error("ChartHop answered {status} to GET {endpoint}{detail}: this is not retried; {advice}")]
     Status { endpoint: String, status: u16, detail: String, advice: &'static str },
+
+    /// Not retried: a name that does not resolve is misspelled far more often than flaky.
+    #[error(
+        "could not resolve host {host} (GET {endpoint}): the name does not exist or no DNS server \
+         answered; check the host of the ChartHop URL"
+    )]
+    HostNotFound {
+        host: String,
+        endpoint: String,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// Retried briefly (a restarting proxy refuses for a moment), then this.
+    #[error(
+        "{host} refused the connection on port {port} (GET {endpoint}, {}): nothing accepts \
+         connections there; check the host and port of the ChartHop URL and any proxy or firewall",
+        count_attempts(*attempts)
+    )]
+    ConnectionRefused {
+        host: String,
+        port: u16,
+        endpoint: String,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// Not retried: a certificate or handshake problem does not go away by itself.
+    #[error("{} (GET {endpoint}): {}", describe_tls(host, *problem), tls_advice(*problem))]
+    Tls {
+        host: String,
+        endpoint: String,
+        problem: TlsProblem,
+        #[source]
+        source: reqwest::Error,
+    },
 
     #[error("GET {endpoint} kept failing (try again later); gave up after {attempts} attempts")]
     RetriesExhausted {
@@ -151,24 +189,105 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The kind of network failure: the error's own, or that of the last attempt of a request
+    /// that gave up. `None` for answers (statuses, bodies) and configuration errors.
+    pub fn network(&self) -> Option<NetworkKind> {
+        match self {
+            Error::HostNotFound { .. } => Some(NetworkKind::HostNotFound),
+            Error::ConnectionRefused { .. } => Some(NetworkKind::ConnectionRefused),
+            Error::Tls { problem, .. } => Some(NetworkKind::Tls(*problem)),
+            Error::RetriesExhausted { last, .. } => last.network(),
+            Error::DeadlineExceeded { last: Some(last), .. } => last.network(),
+            _ => None,
+        }
+    }
 }
 
-/// A failure worth retrying. Kept as the source of [`Error::RetriesExhausted`].
+/// A failure worth retrying. Kept as the source of [`Error::RetriesExhausted`] and
+/// [`Error::DeadlineExceeded`]; network failures name the host.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Transient {
     #[error("status {status}{}", describe_status(*status))]
     Status { status: u16 },
-    #[error("could not connect")]
-    Connect(#[source] reqwest::Error),
-    #[error("timed out")]
-    Timeout(#[source] reqwest::Error),
-    #[error("the connection failed before an answer")]
-    Send(#[source] reqwest::Error),
+    #[error("{host} refused the connection on port {port}")]
+    Refused {
+        host: String,
+        port: u16,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("connecting to {host} timed out")]
+    ConnectTimeout {
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{host} did not answer in time")]
+    ReadTimeout {
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("could not connect to {host}")]
+    Connect {
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("the connection to {host} failed before an answer")]
+    Send {
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("the body was cut short")]
     BodyCut(#[source] reqwest::Error),
     #[error("the body ended in the middle of its JSON ({reason})")]
     TruncatedJson { reason: String },
+}
+
+impl Transient {
+    /// The kind of network failure, when it is one.
+    pub fn network(&self) -> Option<NetworkKind> {
+        match self {
+            Transient::Refused { .. } => Some(NetworkKind::ConnectionRefused),
+            Transient::ConnectTimeout { .. } => Some(NetworkKind::ConnectTimeout),
+            Transient::ReadTimeout { .. } => Some(NetworkKind::ReadTimeout),
+            Transient::Connect { .. } | Transient::Send { .. } => Some(NetworkKind::Connection),
+            _ => None,
+        }
+    }
+}
+
+fn count_attempts(attempts: u32) -> String {
+    if attempts == 1 { "1 attempt".to_owned() } else { format!("{attempts} attempts") }
+}
+
+fn describe_tls(host: &str, problem: TlsProblem) -> String {
+    match problem {
+        TlsProblem::UntrustedCertificate => format!("the TLS certificate of {host} is not trusted"),
+        TlsProblem::CertificateExpired => {
+            format!("the TLS certificate of {host} has expired or is not valid yet")
+        }
+        TlsProblem::CertificateForAnotherHost => {
+            format!("the TLS certificate of {host} is for another host name")
+        }
+        TlsProblem::Handshake => format!("the TLS handshake with {host} failed"),
+    }
+}
+
+fn tls_advice(problem: TlsProblem) -> &'static str {
+    match problem {
+        TlsProblem::UntrustedCertificate => {
+            "it is not signed by an authority this system trusts (a proxy that inspects TLS needs its \
+             authority in the system's trust store)"
+        }
+        TlsProblem::CertificateExpired => "check the system clock, then the host",
+        TlsProblem::CertificateForAnotherHost => "check the host of the ChartHop URL",
+        TlsProblem::Handshake => "the server may not speak TLS on that port, or a proxy interferes",
+    }
 }
 
 fn describe_slug(slug: Option<&str>) -> String {

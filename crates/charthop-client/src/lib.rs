@@ -12,6 +12,11 @@
 //! web-app address is [`Error::WebAppUrl`] with the org slug it holds; [`org_id_problem`] does
 //! the same for an org that is an address), and never retries 400/401/403/404.
 //!
+//! Failures below HTTP are named with the host ([`Error::network`] tells their
+//! [`NetworkKind`]): a name that does not resolve ([`Error::HostNotFound`], never retried), a
+//! refused connection ([`Error::ConnectionRefused`], after 3 attempts at most), TLS
+//! ([`Error::Tls`], never retried), and connect or read timeouts ([`Transient`], retried).
+//!
 //! It never takes a strange answer for a complete one: a `next` that is not a string, a
 //! `data` that is not an array, `groupIds` of a wrong shape, a membership answer without
 //! `groupIds`, a page that adds no row, a repeating cursor or more pages than the rows need
@@ -23,6 +28,7 @@ mod client;
 mod config;
 mod decode;
 mod error;
+mod network;
 mod origin;
 mod paging;
 mod redact;
@@ -38,6 +44,7 @@ pub use config::{
     RetryPolicy,
 };
 pub use error::{Error, PageLabel, Transient};
+pub use network::{NetworkKind, TlsProblem};
 pub use origin::{OrgIdProblem, org_id_problem};
 pub use paging::Page;
 pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};

@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::error::{PageLabel, Transient};
+use crate::network::{Cause, SystemResolver, classify};
 use crate::redact::redact;
 use crate::request::{ApiRequest, EndpointKind};
 use crate::retry::parse_retry_after;
@@ -32,6 +33,21 @@ pub(crate) struct Transport {
 enum Failure {
     Fatal(Error),
     Retry { cause: Transient, retry_after: Option<Duration> },
+}
+
+/// Attempts at a request whose connection is refused, the first included (never more than the
+/// retry policy's): about a second at the default backoff, enough for a proxy that restarts,
+/// short enough that a wrong port fails at once. A host that does not resolve is not retried.
+pub(crate) const REFUSED_ATTEMPTS: u32 = 3;
+
+fn refused_error(cause: Transient, endpoint: String, attempts: u32) -> Error {
+    match cause {
+        Transient::Refused { host, port, source } => {
+            warn!(endpoint = %endpoint, attempts, host = %host, port, "ChartHop refused the connection; gave up");
+            Error::ConnectionRefused { host, port, endpoint, attempts, source }
+        }
+        last => Error::RetriesExhausted { endpoint, attempts, last },
+    }
 }
 
 /// Error bodies are read this far only: enough for ChartHop's `{"message": ...}`.
@@ -87,6 +103,7 @@ impl Transport {
             .timeout(config.request_timeout)
             .connect_timeout(config.connect_timeout)
             .https_only(config.base_url.scheme() == "https")
+            .dns_resolver(SystemResolver)
             .build()
             .map_err(Error::HttpClient)?;
         Ok(Self {
@@ -110,7 +127,7 @@ impl Transport {
         let url = request.url(&self.base_url);
         let endpoint = url.path().to_owned();
         let deadline = Instant::now() + self.request_deadline;
-        let (mut failures, mut attempts, mut building) = (0, 0, 0);
+        let (mut failures, mut attempts, mut building, mut refused) = (0, 0, 0, 0);
         let mut building_since: Option<Instant> = None;
         let mut last = None;
         loop {
@@ -147,6 +164,12 @@ impl Transport {
                 wait
             } else {
                 failures += 1;
+                if let Transient::Refused { .. } = cause {
+                    refused += 1;
+                    if refused >= REFUSED_ATTEMPTS || failures >= self.retry.max_attempts {
+                        return Err(refused_error(cause, endpoint, attempts));
+                    }
+                }
                 if failures >= self.retry.max_attempts {
                     warn!(endpoint = %endpoint, attempts, cause = %cause, "ChartHop request gave up");
                     return Err(Error::RetriesExhausted { endpoint, attempts, last: cause });
@@ -198,7 +221,7 @@ impl Transport {
             .await;
         let mut response = match sent {
             Ok(response) => response,
-            Err(error) => return Err(Failure::Retry { cause: send_failure(error), retry_after: None }),
+            Err(error) => return Err(send_failure(error, url, endpoint)),
         };
         let status = response.status();
         debug!(endpoint = %endpoint, status = status.as_u16(), "ChartHop answered");
@@ -227,7 +250,7 @@ impl Transport {
             }
             Err(BodyFault::Read(error)) if error.is_timeout() => {
                 return Err(Failure::Retry {
-                    cause: Transient::Timeout(error.without_url()),
+                    cause: Transient::ReadTimeout { host: host(url), source: error.without_url() },
                     retry_after: None,
                 });
             }
@@ -301,13 +324,23 @@ fn advice(status: StatusCode) -> &'static str {
     }
 }
 
-fn send_failure(error: reqwest::Error) -> Transient {
-    let error = error.without_url();
-    if error.is_timeout() {
-        Transient::Timeout(error)
-    } else if error.is_connect() {
-        Transient::Connect(error)
-    } else {
-        Transient::Send(error)
-    }
+/// A name that does not resolve and a TLS failure are final; the rest is retried (a refused
+/// connection only briefly, see [`REFUSED_ATTEMPTS`]).
+fn send_failure(error: reqwest::Error, url: &url::Url, endpoint: &str) -> Failure {
+    let cause = classify(&error);
+    let (host, source, endpoint) = (host(url), error.without_url(), endpoint.to_owned());
+    let cause = match cause {
+        Cause::Dns => return Failure::Fatal(Error::HostNotFound { host, endpoint, source }),
+        Cause::Tls(problem) => return Failure::Fatal(Error::Tls { host, endpoint, problem, source }),
+        Cause::Refused => Transient::Refused { host, port: url.port_or_known_default().unwrap_or(0), source },
+        Cause::ConnectTimeout => Transient::ConnectTimeout { host, source },
+        Cause::ReadTimeout => Transient::ReadTimeout { host, source },
+        Cause::Connect => Transient::Connect { host, source },
+        Cause::Send => Transient::Send { host, source },
+    };
+    Failure::Retry { cause, retry_after: None }
+}
+
+fn host(url: &url::Url) -> String {
+    url.host_str().unwrap_or("the ChartHop host").to_owned()
 }

@@ -3,6 +3,7 @@
 
 mod fake;
 mod fake_faults;
+mod network;
 mod openapi;
 mod props;
 mod safety;

@@ -207,7 +207,10 @@ async fn a_server_that_never_answers_costs_the_deadline_at_most() {
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_millis(390) && elapsed < Duration::from_secs(2), "{elapsed:?}");
     assert!(
-        matches!(error, Error::DeadlineExceeded { attempts: 1, last: Some(Transient::Timeout(_)), .. }),
+        matches!(
+            error,
+            Error::DeadlineExceeded { attempts: 1, last: Some(Transient::ReadTimeout { .. }), .. }
+        ),
         "{error:?}"
     );
     assert_eq!(
