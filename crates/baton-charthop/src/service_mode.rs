@@ -1,7 +1,7 @@
 //! Service mode: C1 drives the connector; each `sync_full` task runs the same sync as one-shot.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,14 +14,31 @@ use c1_service::{
 use charthop_connector::{Baseline, NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
 use tokio::sync::watch;
 
-use crate::service_state::StateFile;
+use crate::service_state::{PendingCounts, StateFile};
 use crate::settings::Settings;
 use crate::{health, hints, oneshot, wiring};
 
 struct ChartHopTasks {
     settings: Settings,
-    /// The last full sync's counts: what the next one is compared with.
+    /// The counts of the last full sync C1 accepted: what the next one is compared with.
     state: StateFile,
+    /// Finished whole syncs' counts, until C1 accepts their upload ([`TaskHandler::sync_uploaded`]).
+    pending: PendingCounts,
+}
+
+impl ChartHopTasks {
+    fn new(settings: Settings, org: &str) -> Self {
+        let state = StateFile::new(&state_dir(&settings), org);
+        // At most `task_concurrency` tasks wait for their upload at once; the rest is slack for
+        // tasks whose upload failed (their entries go first).
+        let pending = PendingCounts::new(2 * settings.task_concurrency.max(1));
+        Self { settings, state, pending }
+    }
+}
+
+/// The configured work directory, else where c1-service puts task files without one.
+fn state_dir(settings: &Settings) -> PathBuf {
+    settings.work_dir.clone().unwrap_or_else(std::env::temp_dir)
 }
 
 impl TaskHandler for ChartHopTasks {
@@ -59,10 +76,17 @@ impl TaskHandler for ChartHopTasks {
             .map_err(|e| TaskError::permanent(Code::InvalidArgument, format!("{e:#}")))?;
         let report = sync(&client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
         tracing::info!(task = %request.task_id, "{}", oneshot::summary_line(&report));
-        if whole && let Err(error) = self.state.store(report.baseline_counts()) {
-            tracing::warn!(path = %self.state.path().display(), %error, "cannot store this sync's counts for the next one");
+        if whole {
+            self.pending.insert(&request.task_id, report.baseline_counts());
         }
         Ok(())
+    }
+
+    async fn sync_uploaded(&self, task_id: &str) {
+        let Some(counts) = self.pending.take(task_id) else { return };
+        if let Err(error) = self.state.store(counts) {
+            tracing::warn!(path = %self.state.path().display(), %error, "cannot store this sync's counts for the next one");
+        }
     }
 }
 
@@ -120,9 +144,8 @@ pub async fn run(settings: Settings) -> Result<()> {
         });
     }
     let (_, org) = settings.charthop_credentials()?;
-    // Where c1-service puts task files (it reads the same variable).
-    let state = StateFile::new(&std::env::temp_dir(), org);
-    let handler = Arc::new(ChartHopTasks { settings, state });
+    let org = org.to_owned();
+    let handler = Arc::new(ChartHopTasks::new(settings, &org));
     tracing::info!("service mode: connecting to C1");
     c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
     tracing::info!("service mode stopped");
@@ -167,9 +190,39 @@ fn with_causes(error: &dyn std::error::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use charthop_connector::BaselineComparison;
+    use charthop_connector::{BaselineComparison, BaselineCounts};
 
     use super::*;
+    use crate::settings::Inputs;
+
+    fn handler(work_dir: Option<&Path>) -> ChartHopTasks {
+        let mut settings = Settings::load(&Inputs::default()).unwrap();
+        settings.work_dir = work_dir.map(Path::to_owned);
+        ChartHopTasks::new(settings, "acme")
+    }
+
+    #[tokio::test]
+    async fn the_counts_become_the_baseline_only_once_c1_accepted_the_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = handler(Some(dir.path()));
+        assert!(tasks.state.path().starts_with(dir.path()), "in the work directory, not TMPDIR");
+        let counts = BaselineCounts { persons: 7, grants: 70 };
+        tasks.pending.insert("task-1", counts);
+        assert_eq!(tasks.state.load(), None, "a finished sync is not yet what C1 holds");
+        tasks.sync_uploaded("task-other").await;
+        assert_eq!(tasks.state.load(), None, "another task's upload stores nothing");
+        tasks.sync_uploaded("task-1").await;
+        assert_eq!(tasks.state.load(), Some(counts));
+        tasks.pending.insert("task-2", BaselineCounts { persons: 1, grants: 1 });
+        tasks.sync_uploaded("task-1").await;
+        assert_eq!(tasks.state.load(), Some(counts), "an upload is accepted once");
+    }
+
+    #[test]
+    fn without_a_work_dir_the_state_is_in_the_temporary_directory() {
+        let tasks = handler(None);
+        assert_eq!(tasks.state.path().parent(), Some(std::env::temp_dir().as_path()));
+    }
 
     #[test]
     fn a_mass_change_finishes_the_task_non_retryable_with_the_numbers_and_the_setting() {

@@ -1,7 +1,10 @@
 //! Service mode's memory between tasks: the person and grant counts of the last full sync
-//! handed to C1, in a small JSON file in the work directory. Each task's sync is compared with
+//! C1 accepted, in a small JSON file in the work directory. Each task's sync is compared with
 //! them (the mass-change guard), since service mode has no previous file to compare with.
+//! A finished sync's counts wait in [`PendingCounts`] until C1 has accepted its upload: a sync
+//! C1 never received must not become the baseline.
 
+use std::collections::VecDeque;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -68,6 +71,41 @@ impl StateFile {
     }
 }
 
+/// Counts of finished syncs whose upload C1 has not accepted yet, by task id. Bounded: a task
+/// whose upload failed never comes back for its entry, so the oldest entries beyond the cap go.
+pub struct PendingCounts {
+    cap: usize,
+    entries: Mutex<VecDeque<(String, BaselineCounts)>>,
+}
+
+impl PendingCounts {
+    pub fn new(cap: usize) -> Self {
+        Self { cap: cap.max(1), entries: Mutex::new(VecDeque::new()) }
+    }
+
+    pub fn insert(&self, task_id: &str, counts: BaselineCounts) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|(id, _)| id != task_id);
+        entries.push_back((task_id.to_owned(), counts));
+        while entries.len() > self.cap {
+            if let Some((id, _)) = entries.pop_front() {
+                tracing::debug!(task = %id, "dropped the counts of a sync whose upload never completed");
+            }
+        }
+    }
+
+    pub fn take(&self, task_id: &str) -> Option<BaselineCounts> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let at = entries.iter().position(|(id, _)| id == task_id)?;
+        entries.remove(at).map(|(_, counts)| counts)
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap().len()
+    }
+}
+
 fn parse(text: &str) -> Option<BaselineCounts> {
     let value: Value = serde_json::from_str(text).ok()?;
     Some(BaselineCounts { persons: value.get("persons")?.as_u64()?, grants: value.get("grants")?.as_u64()? })
@@ -89,6 +127,22 @@ mod tests {
         let other = StateFile::new(dir.path(), "../other org");
         assert_eq!(other.load(), None, "another org has its own file");
         assert!(other.path().starts_with(dir.path()) && other.path().parent() == Some(dir.path()));
+    }
+
+    #[test]
+    fn pending_counts_are_taken_once_and_bounded() {
+        let pending = PendingCounts::new(2);
+        let counts = |n| BaselineCounts { persons: n, grants: n * 10 };
+        pending.insert("t1", counts(1));
+        pending.insert("t2", counts(2));
+        pending.insert("t2", counts(22));
+        assert_eq!(pending.len(), 2, "a task id holds one entry");
+        pending.insert("t3", counts(3));
+        assert_eq!(pending.len(), 2);
+        assert_eq!(pending.take("t1"), None, "the oldest went first");
+        assert_eq!(pending.take("t2"), Some(counts(22)));
+        assert_eq!(pending.take("t2"), None, "taken once");
+        assert_eq!(pending.take("t3"), Some(counts(3)));
     }
 
     #[test]
