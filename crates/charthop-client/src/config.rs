@@ -149,14 +149,14 @@ fn check_base_url(url: &Url) -> Result<(), Error> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse("it carries a user name or password; the API token is the only credential"));
     }
+    // A pasted web-app address is named as such whatever its scheme.
+    check_origin(url, &without_user_info(url))?;
     match url.scheme() {
-        "https" => check_origin(url, &without_user_info(url)),
+        "https" => Ok(()),
         "http" => match url.host() {
-            Some(Host::Ipv4(ip)) if ip.is_loopback() => check_origin(url, &without_user_info(url)),
-            Some(Host::Ipv6(ip)) if ip.is_loopback() => check_origin(url, &without_user_info(url)),
-            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => {
-                check_origin(url, &without_user_info(url))
-            }
+            Some(Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => Ok(()),
             _ => Err(refuse(
                 "http:// would send the API token unencrypted; use https:// (http:// is accepted only for loopback hosts)",
             )),
@@ -217,6 +217,12 @@ mod tests {
         let err = ClientConfig::new("t", "https://app.charthop.com/acme/home").validate().unwrap_err();
         assert!(matches!(&err, Error::InvalidOrgId(p) if p.slug() == Some("acme")), "{err:?}");
         assert!(err.to_string().contains("use the org slug 'acme'"), "{err}");
+    }
+
+    #[test]
+    fn a_web_app_address_is_named_before_its_scheme() {
+        let err = with_url("http://app.charthop.com/acme/home").validate().unwrap_err();
+        assert!(matches!(&err, Error::WebAppUrl { slug: Some(slug), .. } if slug == "acme"), "{err:?}");
     }
 
     #[test]

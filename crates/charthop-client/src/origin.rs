@@ -53,7 +53,8 @@ pub fn org_id_problem(org: &str) -> Option<OrgIdProblem> {
         None
     };
     let Some(url) = parsed else {
-        return text.contains("://").then(|| OrgIdProblem::Url { text: text.to_owned() });
+        let host_alone = text.to_ascii_lowercase().ends_with("charthop.com");
+        return (host_alone || text.contains("://")).then(|| OrgIdProblem::Url { text: text.to_owned() });
     };
     let charthop = url.host_str().is_some_and(is_charthop_host);
     match slug_in_path(&url).filter(|_| charthop) {
@@ -143,6 +144,7 @@ mod tests {
             ("https://APP.charthop.com/acme", Some("acme")),
             ("https://app.charthop.com/", None),
             ("https://proxy.example.com/acme/org/chart", Some("acme")),
+            ("http://app.charthop.com/acme/home", Some("acme")),
         ] {
             match check(url) {
                 Err(Error::WebAppUrl { slug: found, .. }) => assert_eq!(found.as_deref(), slug, "{url}"),
@@ -189,6 +191,7 @@ mod tests {
             ("https://app.charthop.com/", None),
             ("https://example.com/acme/home", None),
             ("ftp://acme", None),
+            ("app.charthop.com", None),
         ] {
             let problem = org_id_problem(org).unwrap_or_else(|| panic!("{org}: no problem found"));
             assert_eq!(problem.slug(), slug, "{org}");
