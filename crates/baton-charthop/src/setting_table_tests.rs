@@ -108,6 +108,20 @@ fn the_committed_json_files_are_what_the_binary_prints() {
 }
 
 #[test]
+fn the_printed_schema_is_the_canonical_protobuf_json_with_one_trailing_newline() {
+    let text = crate::config_schema::config_json();
+    assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "one trailing newline");
+    let printed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(printed, c1_proto::json::to_json_value(&crate::config_schema::config_schema()));
+    // Field-number order, as Go's protojson writes it: fields (1), display name (2), help URL (3).
+    let at = |key: &str| text.rfind(key).unwrap_or_else(|| panic!("{key} missing"));
+    assert!(
+        at("\"fields\"") < at("\"displayName\": \"ChartHop\"")
+            && at("\"displayName\": \"ChartHop\"") < at("\"helpUrl\"")
+    );
+}
+
+#[test]
 fn the_schema_gives_each_schema_row_its_kind_default_and_secrecy() {
     let schema: serde_json::Value = serde_json::from_str(&crate::config_schema::config_json()).unwrap();
     let fields = schema["fields"].as_array().unwrap();

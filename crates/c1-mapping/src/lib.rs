@@ -14,11 +14,9 @@
 //! over [`limits::FIELD_CAP`] are refused ([`RowRefused`]). What was changed comes back as
 //! [`MappingNotes`] beside the value, for the caller to count.
 
-pub mod config_names;
 pub mod ids;
 pub mod limits;
 
-mod config;
 mod directory;
 mod group;
 mod group_fields;
@@ -32,14 +30,13 @@ mod proto_values;
 mod resource_types;
 mod text;
 
-pub use config::{HELP_URL, config_schema};
 pub use directory::{GroupDirectory, GroupEntry, group_display_name};
 pub use group::{
     PersonGrants, check_group, group_resource, group_resource_id, member_entitlement, membership_grant,
     person_grants,
 };
 pub use group_fields::{group_profile, member_description, member_display_name};
-pub use json::{capabilities_json, config_json};
+pub use json::capabilities_json;
 pub use metadata::{DESCRIPTION, DISPLAY_NAME, capabilities, connector_metadata};
 pub use notes::{Mapped, MappingNotes, RowRefused};
 pub use options::MappingOptions;

@@ -1,4 +1,4 @@
-use c1_mapping::{capabilities_json, config_json, config_names, connector_metadata, resource_types};
+use c1_mapping::{capabilities_json, connector_metadata, resource_types};
 
 #[test]
 fn resource_types_snapshot() {
@@ -17,17 +17,6 @@ fn capabilities_json_snapshot() {
 }
 
 #[test]
-fn config_json_snapshot() {
-    let text = config_json();
-    assert!(text.ends_with("}\n"), "one trailing newline");
-    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    let names: Vec<_> =
-        value["fields"].as_array().expect("fields").iter().map(|f| f["name"].clone()).collect();
-    assert_eq!(names, config_names::ALL.map(serde_json::Value::from));
-    insta::assert_snapshot!(text);
-}
-
-#[test]
 fn metadata_carries_the_capabilities() {
     let metadata = connector_metadata();
     assert_eq!(metadata.display_name, "ChartHop");
@@ -41,8 +30,6 @@ fn printed_json_is_the_canonical_protobuf_json_in_field_order() {
     let capabilities: serde_json::Value = serde_json::from_str(&capabilities_json()).expect("valid JSON");
     let packed = c1_proto::pack_any(&c1_mapping::capabilities());
     assert_eq!(capabilities, c1_proto::json::to_json_value(&packed));
-    let config: serde_json::Value = serde_json::from_str(&config_json()).expect("valid JSON");
-    assert_eq!(config, c1_proto::json::to_json_value(&c1_mapping::config_schema()));
 
     // Field-number order, as Go's protojson writes it (`docs/c1-wire.md` shows this order).
     let text = capabilities_json();
