@@ -17,7 +17,7 @@ mod trial;
 
 use std::time::Duration;
 
-use charthop_fake::{Knobs, RetryAfter};
+use charthop_fake::{GroupIdsAnswer, Knobs, NextShape, RetryAfter};
 
 use crate::trial::{Expect, PAGE_SIZE, Setup, Trial};
 
@@ -167,7 +167,7 @@ fault_rows! {
     numeric_next: "a non-string next", "proxy: next = 12345" =>
         tampered(150, tampers::numeric_next, Expect::Fails(&["next"]));
     endless_cursors: "cursors that never repeat", "proxy: a new cursor and one new row per page" =>
-        tampered(150, tampers::endless_cursors, Expect::Fails(&["page"]));
+        tampered(150, tampers::endless_cursors, Expect::Fails(&["progress"]));
     accepted_forever: "202 forever", "proxy: person list answers 202; --snapshot-wait 3s" =>
         tampered_with(tampers::accepted_forever, |f| with_args(f, &["--snapshot-wait", "3s"]), Expect::Fails(&["still building its snapshot", "--snapshot-wait"]));
     never_answers: "a server that never answers", "proxy holds every request; --http-timeout-seconds 3" =>
@@ -178,4 +178,52 @@ fault_rows! {
         vec![specials::mass_change()];
     yaml_alias_bomb: "a YAML alias bomb in .baton.yaml", "9 levels of 9 aliases" =>
         vec![specials::yaml_alias_bomb()];
+    // The same faults as the fake itself plays them (no proxy between), and more.
+    knob_group_ids_text: "per-person groupIds as text", "person_get_group_ids=Text; per-person" =>
+        vec![Setup {
+            knobs: Knobs { person_get_group_ids: GroupIdsAnswer::Text, ..D() },
+            args: |f| with_args(f, &["--membership-source", "per-person"]),
+            ..Setup::new(100)
+        }.run(Expect::Fails(&["groupIds"]))];
+    knob_list_without_group_ids: "the list leaves out groupIds (auto falls back)", "person_list_group_ids=Absent; auto" =>
+        knobs(150, Knobs { person_list_group_ids: GroupIdsAnswer::Absent, ..D() }, Expect::Truth);
+    knob_no_group_ids_anywhere: "neither list nor person carries groupIds", "list and GET groupIds Absent; auto" =>
+        knobs(100, Knobs { person_list_group_ids: GroupIdsAnswer::Absent, person_get_group_ids: GroupIdsAnswer::Absent, ..D() }, Expect::Fails(&["groupIds"]));
+    knob_next_shapes: "next as a number, object, array or bool", "next_shape=Number|Object|Array|Bool" =>
+        [NextShape::Number, NextShape::Object, NextShape::Array, NextShape::Bool]
+            .into_iter()
+            .flat_map(|next_shape| knobs(120, Knobs { next_shape, ..D() }, Expect::Fails(&["next"])))
+            .collect();
+    knob_data_null: "{\"data\": null} from the fake", "person_list_data_null" =>
+        knobs(100, Knobs { person_list_data_null: true, ..D() }, Expect::Fails(&["null"]));
+    knob_endless_cursors: "empty pages with ever-new cursors", "endless_cursors" =>
+        knobs(120, Knobs { endless_cursors: true, ..D() }, Expect::Fails(&["progress"]));
+    knob_accepted_once: "202 once, then served", "accepted_first" =>
+        knobs(150, Knobs { accepted_first: true, ..D() }, Expect::Truth);
+    knob_snapshot_building: "202 for 2 s, then served", "snapshot_building=2s" =>
+        knobs(150, Knobs { snapshot_building: Some(Duration::from_secs(2)), ..D() }, Expect::Truth);
+    knob_snapshot_forever: "202 forever from the fake", "snapshot_building=MAX; --snapshot-wait 2s" =>
+        vec![Setup {
+            knobs: Knobs { snapshot_building: Some(Duration::MAX), ..D() },
+            args: |f| with_args(f, &["--snapshot-wait", "2s"]),
+            ..Setup::new(100)
+        }.run(Expect::Fails(&["snapshot"]))];
+    knob_never_answer: "the fake never answers", "never_answer; --http-timeout-seconds 2" =>
+        vec![Setup {
+            knobs: Knobs { never_answer: true, ..D() },
+            args: |f| with_args(f, &["--http-timeout-seconds", "2"]),
+            ..Setup::new(100)
+        }.run(Expect::Fails(&["deadline"]))];
+    knob_streamed_oversize: "an oversize body streamed without Content-Length", "stream_bodies, pad_bodies_to=3 MB; --max-page-bytes 1MiB" =>
+        vec![Setup {
+            knobs: Knobs { stream_bodies: true, pad_bodies_to: Some(3 << 20), ..D() },
+            args: |f| with_args(f, &["--max-page-bytes", "1MiB"]),
+            ..Setup::new(100)
+        }.run(Expect::Fails(&["larger than"]))];
+    knob_streamed_bodies: "bodies streamed in chunks", "stream_bodies" =>
+        knobs(150, Knobs { stream_bodies: true, ..D() }, Expect::Truth);
+    knob_token_echo: "error bodies echo the token (as sent, upper-case, base64)", "echo_token_in_errors; a wrong token" =>
+        vec![specials::token_echo()];
+    knob_huge_title: "a 1 MiB title (over the 64 KiB value cap)", "huge_title=1 MiB" =>
+        vec![specials::huge_title()];
 }

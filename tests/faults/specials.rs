@@ -376,6 +376,50 @@ pub fn duplicate_across_pages(x: &crate::proxy::Exchange<'_>) -> crate::proxy::A
     Action::Replace(200, page.to_string().into_bytes())
 }
 
+/// The fake echoes the refused token in its error bodies, in several encodings: the run fails
+/// on the 401 and prints none of them.
+pub fn token_echo() -> Trial {
+    use base64::Engine;
+    const WRONG: &str = "faults-echoed-token-7d41c2";
+    let mut trial = Setup {
+        knobs: Knobs { echo_token_in_errors: true, ..Knobs::default() },
+        args: |f| [f.args_without_token(PAGE_SIZE), vec!["--api-token".into(), WRONG.into()]].concat(),
+        ..Setup::new(80)
+    }
+    .run(Expect::Fails(&["401"]));
+    let forms = [
+        WRONG.to_owned(),
+        WRONG.to_uppercase(),
+        base64::engine::general_purpose::STANDARD.encode(WRONG),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(WRONG),
+    ];
+    for form in forms.iter().filter(|form| trial.stderr.contains(form.as_str())) {
+        trial.verdict.observed.push_str(&format!("; the output shows the token as {form:?}"));
+        trial.verdict.ok = false;
+    }
+    trial
+}
+
+/// The first person's title is 1 MiB: that person (and their memberships) is left out with a
+/// warning naming them, and the rest of the org is written as it is.
+pub fn huge_title() -> Trial {
+    let mut trial = Setup {
+        knobs: Knobs { huge_title: Some(1 << 20), ..Knobs::default() },
+        truth: |org| {
+            let first = org.persons.remove(0).id;
+            org.memberships.retain(|m| m.person_id != first);
+        },
+        ..Setup::new(100)
+    }
+    .run(Expect::Truth);
+    let warned = trial.stderr.lines().any(|l| l.contains("WARN") && l.contains("is left out"));
+    if !warned {
+        trial.verdict.observed.push_str("; no warning names the person left out");
+        trial.verdict.ok = false;
+    }
+    trial
+}
+
 fn wait_for(condition: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !condition() {

@@ -349,8 +349,10 @@ pub struct Setup {
     pub previous: bool,
     /// Changes the generated org before the fake serves it (and the truth with it).
     pub alter: fn(&mut Org),
+    /// Changes only the truth the file is held to: what the binary is meant to leave out.
+    pub truth: fn(&mut Org),
     pub tamper: Option<crate::proxy::Tamper>,
-    /// Flags after the fake's own; `{token}` style variants go through `args`.
+    /// The binary's flags (the fake's own by default).
     pub args: fn(&Fake) -> Vec<String>,
 }
 
@@ -361,6 +363,7 @@ impl Setup {
             knobs: Knobs::default(),
             previous: true,
             alter: |_| {},
+            truth: |_| {},
             tamper: None,
             args: |fake| fake.sync_args(PAGE_SIZE),
         }
@@ -377,6 +380,7 @@ impl Setup {
             replace_url(&mut args, &proxy.base_url());
         }
         let (code, stderr) = run(dir.path(), &args);
+        (self.truth)(&mut org);
         Trial::new(expect, dir.path(), previous, &org, code, stderr)
     }
 }
