@@ -125,6 +125,9 @@ pub async fn run(settings: Settings) -> Result<()> {
         .context("invalid C1 client credentials")?;
     // Checked now so bad ChartHop settings stop the start, not every task.
     wiring::charthop_client(&settings)?;
+    if let Some(dir) = &settings.work_dir {
+        check_work_dir(dir)?;
+    }
     let host_id = settings.host_id.clone().unwrap_or_else(c1_service::default_host_id);
     let build = BuildInfo::new("baton-charthop", env!("CARGO_PKG_VERSION"));
     let mut config = ServiceConfig::new(credentials, host_id, build);
@@ -149,6 +152,16 @@ pub async fn run(settings: Settings) -> Result<()> {
     tracing::info!("service mode: connecting to C1");
     c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
     tracing::info!("service mode stopped");
+    Ok(())
+}
+
+/// A work directory that is not there would fail every task; it stops the start instead.
+fn check_work_dir(dir: &Path) -> Result<()> {
+    let metadata = std::fs::metadata(dir)
+        .with_context(|| format!("invalid --work-dir / BATON_WORK_DIR {}", dir.display()))?;
+    if !metadata.is_dir() {
+        anyhow::bail!("invalid --work-dir / BATON_WORK_DIR {}: not a directory", dir.display());
+    }
     Ok(())
 }
 
@@ -216,6 +229,21 @@ mod tests {
         tasks.pending.insert("task-2", BaselineCounts { persons: 1, grants: 1 });
         tasks.sync_uploaded("task-1").await;
         assert_eq!(tasks.state.load(), Some(counts), "an upload is accepted once");
+    }
+
+    #[test]
+    fn a_work_dir_must_be_an_existing_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_work_dir(dir.path()).is_ok());
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        for path in [file, dir.path().join("missing")] {
+            let error = format!("{:#}", check_work_dir(&path).unwrap_err());
+            assert!(
+                error.contains("--work-dir / BATON_WORK_DIR") && error.contains(&*path.to_string_lossy()),
+                "{error}"
+            );
+        }
     }
 
     #[test]
