@@ -1,5 +1,6 @@
-//! Settings: flags > `BATON_*` environment > `.baton.yaml`, layered with the `config` crate.
-//! Every value is checked here, and every error names the flag and its variable.
+//! Settings: flags > `BATON_*` environment > `.baton.yaml`, layered with the `config` crate,
+//! for the rows of the settings table (`setting_table`). Every value is checked by its row's
+//! kind (`setting_values`), and every error names the flag and its variable.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
