@@ -7,8 +7,12 @@
 //! `.c1z` files or service-mode behaviour.
 //!
 //! Module paths follow the protobuf packages without the leading `c1`:
-//! [`connector::v2`] (`c1.connector.v2`), [`connectorapi::baton::v1`]
-//! (`c1.connectorapi.baton.v1`, with the `BatonService` client and server), [`config::v1`]
+//! [`connector::v2`] (`c1.connector.v2`, with the connector API's clients and servers:
+//! `ConnectorService`, `ResourceTypesService`, `ResourcesService`, `EntitlementsService`,
+//! `GrantsService`), [`connectorapi::baton::v1`] (`c1.connectorapi.baton.v1`, with the
+//! `BatonService` client and server), [`ratelimit::v1`] (`c1.ratelimit.v1`, the
+//! `RateLimiterService` a parent process wraps calls in), [`connector_wrapper::v1`] and
+//! [`utls::v1`] (what a parent hands the connector it starts), [`config::v1`]
 //! (`c1.config.v1`) and [`google::rpc`]. Every message implements [`prost::Name`], so
 //! `M::type_url()` is `type.googleapis.com/<full name>`.
 
@@ -49,9 +53,27 @@ mod c1 {
             include!("gen/c1.config.v1.rs");
         }
     }
+    pub mod ratelimit {
+        #[allow(clippy::all, clippy::pedantic, rustdoc::all)]
+        pub mod v1 {
+            include!("gen/c1.ratelimit.v1.rs");
+        }
+    }
+    pub mod utls {
+        #[allow(clippy::all, clippy::pedantic, rustdoc::all)]
+        pub mod v1 {
+            include!("gen/c1.utls.v1.rs");
+        }
+    }
+    pub mod connector_wrapper {
+        #[allow(clippy::all, clippy::pedantic, rustdoc::all)]
+        pub mod v1 {
+            include!("gen/c1.connector_wrapper.v1.rs");
+        }
+    }
 }
 
-pub use c1::{config, connector, connectorapi};
+pub use c1::{config, connector, connector_wrapper, connectorapi, ratelimit, utls};
 
 /// Package `google.rpc` (the gRPC error model).
 pub mod google {

@@ -27,7 +27,10 @@ fn generation_gives_the_same_bytes_every_time() {
         [
             "c1.config.v1.rs",
             "c1.connector.v2.rs",
+            "c1.connector_wrapper.v1.rs",
             "c1.connectorapi.baton.v1.rs",
+            "c1.ratelimit.v1.rs",
+            "c1.utls.v1.rs",
             "descriptor.bin",
             "google.rpc.rs"
         ]

@@ -6,6 +6,7 @@
 mod codegen;
 
 mod any;
+mod connector_api;
 mod freshness;
 mod json;
 mod task;
