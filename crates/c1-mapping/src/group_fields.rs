@@ -22,9 +22,9 @@ pub mod profile_keys {
 pub fn group_profile(group: &Group, groups: &GroupDirectory) -> Profile {
     use profile_keys::*;
     let mut profile = Profile::new();
-    let mut put = |key: &'static str, value: Option<&str>| {
+    let mut put = |key: &str, value: Option<&str>| {
         if let Some(value) = non_blank(value) {
-            profile.insert(key, value.to_owned());
+            profile.insert(key.to_owned(), value.to_owned());
         }
     };
     let parent_id = non_blank(group.parent_group_id.as_deref());

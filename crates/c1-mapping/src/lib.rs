@@ -18,6 +18,7 @@ pub mod ids;
 pub mod limits;
 
 mod directory;
+mod extras;
 mod group;
 mod group_fields;
 mod json;
@@ -31,6 +32,7 @@ mod resource_types;
 mod text;
 
 pub use directory::{GroupDirectory, GroupEntry, group_display_name};
+pub use extras::{PersonExtras, custom_profile_key};
 pub use group::{
     PersonGrants, check_group, group_resource, group_resource_id, member_entitlement, membership_grant,
     person_grants,
@@ -40,8 +42,12 @@ pub use json::capabilities_json;
 pub use metadata::{DESCRIPTION, DISPLAY_NAME, capabilities, connector_metadata};
 pub use notes::{Mapped, MappingNotes, RowRefused};
 pub use options::MappingOptions;
-pub use person::{check_person, person_resource, person_resource_id};
-pub use person_fields::{AccountState, Profile, account_state, person_display_name, person_profile};
+pub use person::{
+    check_person, check_person_with, person_resource, person_resource_id, person_resource_with,
+};
+pub use person_fields::{
+    AccountState, Profile, account_state, person_display_name, person_profile, person_profile_with,
+};
 pub use resource_types::{group_resource_type, person_resource_type, resource_types};
 
 /// Profile keys, for readers that look values up.

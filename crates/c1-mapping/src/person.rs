@@ -5,11 +5,12 @@ use c1_proto::pack_any;
 use charthop_domain::Person;
 
 use crate::directory::GroupDirectory;
+use crate::extras::PersonExtras;
 use crate::ids;
 use crate::limits::{DISPLAY_NAME_MAX, STATUS_DETAILS_MAX, fit, is_valid_email};
 use crate::notes::{Mapped, MappingNotes, RowRefused, check_row};
 use crate::options::MappingOptions;
-use crate::person_fields::{AccountState, account_state, person_display_name, person_profile};
+use crate::person_fields::{AccountState, account_state, person_display_name, person_profile_with};
 use crate::proto_values::{profile_struct, timestamp};
 use crate::text::non_blank;
 
@@ -29,12 +30,22 @@ pub fn person_resource(
     groups: &GroupDirectory,
     options: &MappingOptions,
 ) -> Result<Mapped<Resource>, RowRefused> {
-    check_person(person, options)?;
+    person_resource_with(person, &PersonExtras::default(), groups, options)
+}
+
+/// [`person_resource`] whose profile also carries `extras` (held to the same cap).
+pub fn person_resource_with(
+    person: &Person,
+    extras: &PersonExtras,
+    groups: &GroupDirectory,
+    options: &MappingOptions,
+) -> Result<Mapped<Resource>, RowRefused> {
+    check_person_with(person, extras, options)?;
     let mut notes = MappingNotes::default();
     let employment = person.employment_at(options.today);
     let (state, details) = account_state(employment);
     let details = fitted(&details, STATUS_DETAILS_MAX, "status_details", &mut notes);
-    let profile = profile_struct(&person_profile(person, employment, groups));
+    let profile = profile_struct(&person_profile_with(person, extras, employment, groups));
     let created_at = person.created_at.map(timestamp);
     let work_email = valid_email(person.work_email.as_deref(), "work_email", &mut notes);
     let personal_email = if options.include_personal_email {
@@ -70,6 +81,16 @@ pub fn person_resource(
 
 /// Refuses a person whose id is too long or one of whose emitted values is over the cap.
 pub fn check_person(person: &Person, options: &MappingOptions) -> Result<(), RowRefused> {
+    check_person_with(person, &PersonExtras::default(), options)
+}
+
+/// [`check_person`] that also holds the extras to the cap (a custom field's value is named
+/// `custom_field` in the refusal).
+pub fn check_person_with(
+    person: &Person,
+    extras: &PersonExtras,
+    options: &MappingOptions,
+) -> Result<(), RowRefused> {
     let name = &person.name;
     let personal = person.personal_email.as_deref().filter(|_| options.include_personal_email);
     check_row(
@@ -88,6 +109,19 @@ pub fn check_person(person: &Person, options: &MappingOptions) -> Result<(), Row
             ("job_id", person.job_id.as_deref()),
             ("manager_id", person.manager_id.as_deref()),
         ],
+    )?;
+    let manager = &extras.manager_name;
+    check_row(
+        ids::PERSON,
+        &person.id,
+        [
+            ("manager_email", extras.manager_email.as_deref()),
+            ("manager_name.first", manager.first.as_deref()),
+            ("manager_name.preferred_first", manager.preferred_first.as_deref()),
+            ("manager_name.last", manager.last.as_deref()),
+        ]
+        .into_iter()
+        .chain(extras.custom_fields.iter().map(|(_, value)| ("custom_field", Some(value.as_str())))),
     )
 }
 

@@ -2,9 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use charthop_domain::{Employment, Person};
+use charthop_domain::{Employment, Person, PersonName};
 
 use crate::directory::GroupDirectory;
+use crate::extras::{PersonExtras, custom_profile_key};
 use crate::text::non_blank;
 
 /// Profile keys of a person. A key is left out when it has no value, never written empty.
@@ -19,14 +20,20 @@ pub mod profile_keys {
     pub const START_DATE: &str = "start_date";
     pub const END_DATE: &str = "end_date";
     pub const MANAGER_ID: &str = "manager_id";
+    /// The manager's work email, as the person's row gives it (`manager.contact.workEmail`).
+    pub const MANAGER_EMAIL: &str = "manager_email";
+    /// The manager's preferred first (else first) and last name (`manager.name.*`).
+    pub const MANAGER_NAME: &str = "manager_name";
     pub const JOB_ID: &str = "job_id";
     pub const DEPARTMENT: &str = "department";
     pub const LOCATION: &str = "location";
     pub const TEAMS: &str = "teams";
+    /// Prefix of the keys of the org's own fields asked for ([`crate::custom_profile_key`]).
+    pub const CUSTOM_PREFIX: &str = "custom_";
 }
 
 /// Profile values by key, ordered (protobuf `Struct` fields are a sorted map too).
-pub type Profile = BTreeMap<&'static str, String>;
+pub type Profile = BTreeMap<String, String>;
 
 /// Whether C1 should treat the account as usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,17 +45,22 @@ pub enum AccountState {
 
 /// Preferred first (else first) + last; else the work email; else the person id.
 pub fn person_display_name(person: &Person) -> String {
-    let given = non_blank(person.name.preferred_first.as_deref()).or(non_blank(person.name.first.as_deref()));
-    let family = non_blank(person.name.last.as_deref());
-    let full = match (given, family) {
-        (Some(given), Some(family)) => format!("{given} {family}"),
-        (Some(one), None) | (None, Some(one)) => one.to_owned(),
-        (None, None) => String::new(),
-    };
+    let full = full_name(&person.name);
     if !full.is_empty() {
         return full;
     }
     non_blank(person.work_email.as_deref()).unwrap_or(&person.id).to_owned()
+}
+
+/// Preferred first (else first) + last; empty when there is neither.
+fn full_name(name: &PersonName) -> String {
+    let given = non_blank(name.preferred_first.as_deref()).or(non_blank(name.first.as_deref()));
+    let family = non_blank(name.last.as_deref());
+    match (given, family) {
+        (Some(given), Some(family)) => format!("{given} {family}"),
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => String::new(),
+    }
 }
 
 /// The account state and its details text for an employment state.
@@ -66,11 +78,21 @@ pub fn account_state(employment: Employment) -> (AccountState, String) {
 /// The person's profile. Department, location and teams are the names of the person's
 /// groups of those types that are in `groups`; several values are sorted and joined by ", ".
 pub fn person_profile(person: &Person, employment: Employment, groups: &GroupDirectory) -> Profile {
+    person_profile_with(person, &PersonExtras::default(), employment, groups)
+}
+
+/// [`person_profile`] with the manager's email and name and the org's own fields.
+pub fn person_profile_with(
+    person: &Person,
+    extras: &PersonExtras,
+    employment: Employment,
+    groups: &GroupDirectory,
+) -> Profile {
     use profile_keys::*;
     let mut profile = Profile::new();
-    let mut put = |key: &'static str, value: Option<&str>| {
+    let mut put = |key: &str, value: Option<&str>| {
         if let Some(value) = non_blank(value) {
-            profile.insert(key, value.to_owned());
+            profile.entry(key.to_owned()).or_insert_with(|| value.to_owned());
         }
     };
     put(FIRST_NAME, person.name.first.as_deref());
@@ -82,10 +104,15 @@ pub fn person_profile(person: &Person, employment: Employment, groups: &GroupDir
     put(START_DATE, person.start_date.map(|d| d.to_string()).as_deref());
     put(END_DATE, person.end_date.map(|d| d.to_string()).as_deref());
     put(MANAGER_ID, person.manager_id.as_deref());
+    put(MANAGER_EMAIL, extras.manager_email.as_deref());
+    put(MANAGER_NAME, Some(&full_name(&extras.manager_name)));
     put(JOB_ID, person.job_id.as_deref());
     put(DEPARTMENT, group_names_of_type(person, groups, "DEPARTMENT").as_deref());
     put(LOCATION, group_names_of_type(person, groups, "LOCATION").as_deref());
     put(TEAMS, group_names_of_type(person, groups, "TEAM").as_deref());
+    for (code, value) in &extras.custom_fields {
+        put(&custom_profile_key(code), Some(value));
+    }
     profile
 }
 

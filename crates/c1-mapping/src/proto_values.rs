@@ -9,7 +9,7 @@ use crate::person_fields::Profile;
 pub(crate) fn profile_struct(profile: &Profile) -> Struct {
     let fields = profile
         .iter()
-        .map(|(key, value)| ((*key).to_owned(), Value { kind: Some(Kind::StringValue(value.clone())) }))
+        .map(|(key, value)| (key.clone(), Value { kind: Some(Kind::StringValue(value.clone())) }))
         .collect();
     Struct { fields }
 }

@@ -104,3 +104,14 @@ fn person_grants_need_memberships() {
     assert_eq!(person_grants(&person, &directory()), Default::default());
     assert!(person_grants(&fixtures::active(), &GroupDirectory::default()).grants.is_empty());
 }
+
+#[test]
+fn parent_outside_the_sync_gives_its_id_without_a_name() {
+    // The team's parent (Engineering) is not among the synced groups.
+    let only_team = GroupDirectory::new([&fixtures::platform()]);
+    let resource = c1_mapping::group_resource(&fixtures::platform(), &only_team).unwrap().value;
+    let profile = c1_proto::json::to_json_value(&resource)["profile"].clone();
+    assert_eq!(profile["parent_group_id"], fixtures::ENGINEERING);
+    assert!(profile.get("parent_group_name").is_none(), "{profile}");
+    insta::assert_json_snapshot!(profile);
+}

@@ -2,7 +2,8 @@
 
 use c1_mapping::limits::{CUT_MARKER, DESCRIPTION_MAX, DISPLAY_NAME_MAX, FIELD_CAP, ID_MAX};
 use c1_mapping::{
-    RowRefused, check_group, group_resource, member_entitlement, person_resource, resource_types,
+    PersonExtras, RowRefused, check_group, group_resource, member_entitlement, person_resource,
+    person_resource_with, resource_types,
 };
 use c1_proto::connector::v2::UserTrait;
 use c1_proto::prost::Message;
@@ -110,4 +111,19 @@ fn resource_types_fit_their_limits() {
         assert!((1..=1024).contains(&resource_type.display_name.len()));
         assert!(resource_type.description.len() <= 4096);
     }
+}
+
+#[test]
+fn a_custom_field_or_manager_value_over_the_cap_refuses_the_person() {
+    let person = fixtures::active();
+    let huge = "z".repeat(FIELD_CAP + 1);
+    let custom = PersonExtras { custom_fields: vec![("notes".into(), huge.clone())], ..Default::default() };
+    let refused = person_resource_with(&person, &custom, &directory(), &options(false)).unwrap_err();
+    assert_eq!((refused.field, refused.bytes), ("custom_field", FIELD_CAP + 1));
+    let manager = PersonExtras { manager_email: Some(huge), ..Default::default() };
+    let refused = person_resource_with(&person, &manager, &directory(), &options(false)).unwrap_err();
+    assert_eq!(refused.field, "manager_email");
+    let fits =
+        PersonExtras { custom_fields: vec![("notes".into(), "z".repeat(FIELD_CAP))], ..Default::default() };
+    assert!(person_resource_with(&person, &fits, &directory(), &options(false)).is_ok());
 }

@@ -1,7 +1,7 @@
-use c1_mapping::{MappingOptions, person_resource};
+use c1_mapping::{MappingOptions, PersonExtras, person_resource, person_resource_with};
 use c1_proto::connector::v2::{Resource, UserTrait, status::ResourceStatus, user_trait};
 use c1_proto::prost::Message;
-use charthop_domain::Person;
+use charthop_domain::{Person, PersonName};
 
 use crate::fixtures::{self, directory, options};
 
@@ -117,4 +117,49 @@ fn employment_is_judged_on_the_options_date() {
     let person = fixtures::pre_hire();
     let later = MappingOptions { today: fixtures::date("2027-01-04"), include_personal_email: false };
     assert_eq!(status_of(&map(&person, &later)), (ResourceStatus::Enabled as i32, ""));
+}
+
+#[test]
+fn manager_and_custom_fields_join_the_profile() {
+    let extras = PersonExtras {
+        manager_email: Some(" grace@example.com ".into()),
+        manager_name: PersonName {
+            first: Some("Grace".into()),
+            preferred_first: Some("Amazing Grace".into()),
+            last: Some("Hopper".into()),
+            ..Default::default()
+        },
+        custom_fields: vec![
+            ("shirtSize".into(), "M".into()),
+            ("fte".into(), "0.8".into()),
+            ("customFields.cost-Center".into(), "CC-100".into()),
+            // Same key as shirtSize: the first value stays.
+            ("SHIRTSIZE".into(), "XL".into()),
+            ("blank".into(), "  ".into()),
+        ],
+    };
+    let mapped =
+        person_resource_with(&fixtures::departed(), &extras, &directory(), &options(false)).expect("valid");
+    let profile = json(&mapped.value)["profile"].clone();
+    assert_eq!(profile["manager_email"], "grace@example.com");
+    assert_eq!(profile["manager_name"], "Amazing Grace Hopper");
+    assert_eq!(profile["custom_shirtsize"], "M");
+    assert_eq!(profile["custom_customfields_cost_center"], "CC-100");
+    assert!(profile.get("custom_blank").is_none(), "blank values are left out");
+    assert_eq!(user_trait(&mapped.value).profile, mapped.value.profile);
+    insta::assert_json_snapshot!(profile);
+}
+
+#[test]
+fn a_manager_without_a_name_or_email_adds_nothing() {
+    let plain = map(&fixtures::active(), &options(false));
+    let mapped =
+        person_resource_with(&fixtures::active(), &PersonExtras::default(), &directory(), &options(false));
+    assert_eq!(mapped.unwrap().value, plain);
+    let only_last = PersonExtras {
+        manager_name: PersonName { last: Some("Hopper".into()), ..Default::default() },
+        ..Default::default()
+    };
+    let mapped = person_resource_with(&fixtures::active(), &only_last, &directory(), &options(false));
+    assert_eq!(json(&mapped.unwrap().value)["profile"]["manager_name"], "Hopper");
 }
