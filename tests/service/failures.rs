@@ -30,12 +30,12 @@ async fn unauthenticated_on_hello_ends_the_process_with_a_clear_error() {
     let status = service.exit_status(Duration::from_secs(15)).await;
     let logs = service.logs();
 
-    assert!(!status.success(), "{status}; logs:\n{logs}");
-    let last = logs.lines().last().unwrap_or_default();
-    assert!(last.starts_with("baton-charthop: "), "the error is the last line: {logs}");
-    for words in ["Hello", "Unauthenticated", "this connector is not allowed in", "client credentials"] {
-        assert!(last.contains(words), "the error names {words:?}: {last}");
+    assert_eq!(status.code(), Some(16), "C1 refused the credentials, as the Go SDK exits; logs:\n{logs}");
+    let (error, hint) = error_and_hint(&logs);
+    for words in ["Hello", "Unauthenticated", "this connector is not allowed in"] {
+        assert!(error.contains(words), "the error names {words:?}: {error}");
     }
+    assert!(hint.contains("--client-id / BATON_CLIENT_ID"), "the hint says what to check: {hint}");
     let recorded = world.c1.recorded();
     assert_eq!(recorded.refused.len(), 1, "no retry after a fatal code: {:?}", recorded.refused);
     for secret in [world.credentials.client_secret.as_str(), "secret-token:", &world.charthop.token()] {
@@ -50,10 +50,14 @@ async fn a_token_endpoint_that_refuses_ends_the_process_without_leaking_the_secr
     let status = service.exit_status(Duration::from_secs(15)).await;
     let logs = service.logs();
 
-    assert!(!status.success(), "{status}; logs:\n{logs}");
-    let last = logs.lines().last().unwrap_or_default();
-    assert!(last.contains("could not authenticate to C1"), "{logs}");
-    assert!(last.contains("/auth/v1/token") && last.contains("401"), "says which endpoint refused: {last}");
+    assert_eq!(status.code(), Some(16), "C1 refused the credentials; logs:\n{logs}");
+    let (error, hint) = error_and_hint(&logs);
+    assert!(error.contains("could not authenticate to C1"), "{logs}");
+    assert!(
+        error.contains("/auth/v1/token") && error.contains("401"),
+        "says which endpoint refused: {error}"
+    );
+    assert!(hint.contains("BATON_CLIENT_SECRET"), "the hint says what to check: {hint}");
     let recorded = world.c1.recorded();
     assert_eq!(recorded.token_requests.len(), 1, "refused credentials are not retried");
     assert!(recorded.hellos.is_empty() && recorded.refused.is_empty(), "no gRPC call without a token");
@@ -80,4 +84,11 @@ async fn a_charthop_401_finishes_the_sync_with_a_non_retryable_error() {
     assert!(recorded.uploads.is_empty());
     assert!(eventually(Duration::from_secs(2), || world.temp_entries().is_empty()).await);
     assert!(service.is_running(), "a failed task does not end the service");
+}
+
+/// The last two stderr lines: the error (with its causes), then the hint of what to do.
+fn error_and_hint(logs: &str) -> (String, String) {
+    let lines: Vec<&str> = logs.lines().filter(|line| line.starts_with("baton-charthop: ")).collect();
+    let [.., error, hint] = lines.as_slice() else { panic!("an error and a hint line: {logs}") };
+    (error.to_string(), hint.to_string())
 }
