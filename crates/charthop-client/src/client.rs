@@ -5,7 +5,7 @@ use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
-use crate::decode::{EnvelopeFault, Listed, Row, RowFault, decode_row, envelope};
+use crate::decode::{EnvelopeFault, Listed, PersonRecord, Row, RowFault, envelope};
 use crate::error::PageLabel;
 use crate::paging::{listing, rows};
 use crate::request::{ApiRequest, GroupQuery, PersonQuery};
@@ -113,7 +113,7 @@ impl ChartHopClient {
         query: &PersonQuery,
         cursor: Option<&str>,
     ) -> Result<Page<Person>, Error> {
-        let request = ApiRequest::person_list(self.org(), query, self.page_size(), cursor);
+        let request = ApiRequest::person_list(self.org(), query, self.page_size(), cursor)?;
         self.list_page(request, cursor_label(cursor)).await
     }
 
@@ -121,14 +121,36 @@ impl ChartHopClient {
     pub fn person_pages(&self, query: &PersonQuery) -> BoxStream<'static, Result<Page<Person>, Error>> {
         let client = self.clone();
         let query = query.clone();
-        let endpoint = self.endpoint(&ApiRequest::person_list(self.org(), &query, 1, None));
+        let endpoint = self.endpoint(&ApiRequest::access_probe(self.org()));
         listing(endpoint, move |cursor, label| {
             let client = client.clone();
             let query = query.clone();
             async move {
                 let request =
-                    ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref());
+                    ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref())?;
                 client.list_page(request, label).await
+            }
+        })
+    }
+
+    /// [`ChartHopClient::person_pages`] with what each row carries beyond the person: the
+    /// manager's email and name and the query's extra field codes. A code that is not a
+    /// plain field code fails the first page ([`Error::InvalidFieldCode`]) before any request.
+    pub fn person_record_pages(
+        &self,
+        query: &PersonQuery,
+    ) -> BoxStream<'static, Result<Page<PersonRecord>, Error>> {
+        let client = self.clone();
+        let query = query.clone();
+        let endpoint = self.endpoint(&ApiRequest::access_probe(self.org()));
+        listing(endpoint, move |cursor, label| {
+            let client = client.clone();
+            let query = query.clone();
+            async move {
+                let request =
+                    ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref())?;
+                let codes = &query.extra_fields;
+                client.list_page_with(request, label, |row| PersonRecord::decode_with(row, codes)).await
             }
         })
     }
@@ -159,7 +181,7 @@ impl ChartHopClient {
 
     /// One person with the fields `query` asks for (`include_all` does not apply).
     pub async fn person(&self, person_id: &str, query: &PersonQuery) -> Result<Person, Error> {
-        let request = ApiRequest::person_get(self.org(), person_id, &query.field_codes(), query.date);
+        let request = ApiRequest::person_get_fields(self.org(), person_id, query.fields_param()?, query.date);
         let body = self.inner.transport.get_json(&request, &PageLabel::default()).await?;
         let Some(map) = single_object(&body) else { return Err(self.not_an_object(&request)) };
         let mut map = map.clone();
@@ -171,6 +193,15 @@ impl ChartHopClient {
     }
 
     async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {
+        self.list_page_with(request, label, T::decode).await
+    }
+
+    async fn list_page_with<T>(
+        &self,
+        request: ApiRequest,
+        label: PageLabel,
+        decode: impl Fn(Row<'_>) -> Result<T, RowFault>,
+    ) -> Result<Page<T>, Error> {
         let body = self.inner.transport.get_json(&request, &label).await?;
         let endpoint = || self.endpoint(&request);
         let raw = envelope(body).map_err(|fault| match fault {
@@ -188,8 +219,11 @@ impl ChartHopClient {
         })?;
         let mut items = Vec::with_capacity(raw.rows.len());
         for (index, row) in raw.rows.iter().enumerate() {
-            let item =
-                decode_row(row).map_err(|fault| self.row_error(&request, label.clone(), index + 1, fault))?;
+            let decoded = match row {
+                Value::Object(map) => decode(Row(map)),
+                _ => Err(RowFault::NoId),
+            };
+            let item = decoded.map_err(|fault| self.row_error(&request, label.clone(), index + 1, fault))?;
             items.push(item);
         }
         Ok(Page { items, next: raw.next, duplicates_dropped: 0 })

@@ -22,6 +22,10 @@ pub enum Error {
     )]
     WebAppUrl { url: String, slug: Option<String> },
 
+    /// Refused by the request builder: such a code would change the `fields` list or the query.
+    #[error("refusing person field code '{code}': {problem}")]
+    InvalidFieldCode { code: String, problem: crate::request::FieldCodeProblem },
+
     #[error("invalid ChartHop org: {0}")]
     InvalidOrgId(OrgIdProblem),
 

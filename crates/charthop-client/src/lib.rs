@@ -43,11 +43,15 @@ pub use config::{
     ClientConfig, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, DEFAULT_USER_AGENT,
     RetryPolicy,
 };
+pub use decode::PersonRecord;
 pub use error::{Error, PageLabel, Transient};
 pub use network::{NetworkKind, TlsProblem};
 pub use origin::{OrgIdProblem, org_id_problem};
 pub use paging::Page;
-pub use request::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
+pub use request::{
+    EndpointKind, FieldCodeProblem, GroupQuery, MANAGER_FIELD_CODES, PersonQuery, TimeFilter,
+    check_field_code,
+};
 pub use stats::ClientStats;
 pub use token::ApiToken;
 pub use url::Url;

@@ -51,12 +51,61 @@ pub struct PersonQuery {
     pub date: Option<NaiveDate>,
     /// Ask for `groupIds` on every row (memberships without one request per person).
     pub with_group_ids: bool,
+    /// More field codes to ask for (the org's own fields); each must pass
+    /// [`check_field_code`]. Sent only when not empty.
+    pub extra_fields: Vec<String>,
 }
 
 impl Default for PersonQuery {
     fn default() -> Self {
-        Self { include_all: true, include_personal_email: false, date: None, with_group_ids: true }
+        Self {
+            include_all: true,
+            include_personal_email: false,
+            date: None,
+            with_group_ids: true,
+            extra_fields: Vec::new(),
+        }
     }
+}
+
+/// The manager's contact and name, read from each person's own row: no request per person
+/// and no index of the org (`docs/charthop-api.md#person-fields`).
+pub const MANAGER_FIELD_CODES: [&str; 4] =
+    ["manager.contact.workEmail", "manager.name.first", "manager.name.pref", "manager.name.last"];
+
+/// Longest field code accepted in [`PersonQuery::extra_fields`].
+pub const FIELD_CODE_MAX: usize = 200;
+
+/// Why a field code is not one the client sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FieldCodeProblem {
+    #[error("it is empty")]
+    Empty,
+    #[error("it is longer than {FIELD_CODE_MAX} bytes")]
+    TooLong,
+    #[error("it holds '{0}' (a field code has letters, digits, '_' and '.' between names)")]
+    Character(char),
+    #[error("it does not start with a letter, or has an empty part between dots")]
+    Shape,
+}
+
+/// A plain field code: `name.part` segments of ASCII letters, digits and `_`, each starting
+/// with a letter or `_` (and the first with a letter). Anything else (a comma, a space, `=`)
+/// would change the `fields` list or the query itself.
+pub fn check_field_code(code: &str) -> Result<(), FieldCodeProblem> {
+    if code.is_empty() {
+        return Err(FieldCodeProblem::Empty);
+    }
+    if code.len() > FIELD_CODE_MAX {
+        return Err(FieldCodeProblem::TooLong);
+    }
+    if let Some(bad) = code.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.')) {
+        return Err(FieldCodeProblem::Character(bad));
+    }
+    let starts_with_letter = code.starts_with(|c: char| c.is_ascii_alphabetic());
+    let parts_ok =
+        code.split('.').all(|part| part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'));
+    if starts_with_letter && parts_ok { Ok(()) } else { Err(FieldCodeProblem::Shape) }
 }
 
 impl PersonQuery {
@@ -81,6 +130,7 @@ impl PersonQuery {
             "endDate",
             "createAt",
         ];
+        fields.extend(MANAGER_FIELD_CODES);
         if self.include_personal_email {
             fields.push("contact.homeEmail");
         }
@@ -88,6 +138,30 @@ impl PersonQuery {
             fields.push("groupIds");
         }
         fields
+    }
+
+    /// The `fields` parameter: [`PersonQuery::field_codes`], then the extra field codes
+    /// (each checked, repeats left out).
+    pub fn fields_param(&self) -> Result<String, crate::Error> {
+        let mut fields = self.field_codes().join(",");
+        let mut seen = std::collections::HashSet::new();
+        for code in &self.extra_fields {
+            check_field_code(code)
+                .map_err(|problem| crate::Error::InvalidFieldCode { code: shown(code), problem })?;
+            if seen.insert(code.to_ascii_lowercase()) {
+                fields.push(',');
+                fields.push_str(code);
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// At most 64 characters of a refused code (it may be huge).
+fn shown(code: &str) -> String {
+    match code.char_indices().nth(64) {
+        Some((end, _)) => format!("{}…", &code[..end]),
+        None => code.to_owned(),
     }
 }
 
@@ -135,14 +209,20 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    pub fn person_list(org: &str, query: &PersonQuery, limit: u32, from: Option<&str>) -> Self {
+    /// Refused when an extra field code is not a plain one ([`crate::Error::InvalidFieldCode`]).
+    pub fn person_list(
+        org: &str,
+        query: &PersonQuery,
+        limit: u32,
+        from: Option<&str>,
+    ) -> Result<Self, crate::Error> {
         let mut params = paging(limit, from);
-        params.push(("fields", query.field_codes().join(",")));
+        params.push(("fields", query.fields_param()?));
         params.push(("includeAll", query.include_all.to_string()));
         if let Some(date) = query.date {
             params.push(("date", date.to_string()));
         }
-        Self::new(EndpointKind::PersonList, &["v2", "org", org, "person"], params)
+        Ok(Self::new(EndpointKind::PersonList, &["v2", "org", org, "person"], params))
     }
 
     /// The cheapest call that proves the token can read persons of the org.
@@ -152,7 +232,12 @@ impl ApiRequest {
     }
 
     pub fn person_get(org: &str, person_id: &str, fields: &[&str], date: Option<NaiveDate>) -> Self {
-        let mut params = vec![("fields", fields.join(","))];
+        Self::person_get_fields(org, person_id, fields.join(","), date)
+    }
+
+    /// [`ApiRequest::person_get`] with the `fields` parameter as built.
+    pub fn person_get_fields(org: &str, person_id: &str, fields: String, date: Option<NaiveDate>) -> Self {
+        let mut params = vec![("fields", fields)];
         if let Some(date) = date {
             params.push(("date", date.to_string()));
         }
@@ -221,7 +306,7 @@ mod tests {
     #[test]
     fn person_list_sends_fields_include_all_and_cursor() {
         let query = PersonQuery { date: NaiveDate::from_ymd_opt(2026, 1, 31), ..Default::default() };
-        let url = ApiRequest::person_list("acme", &query, 1000, Some("p42")).url(&base());
+        let url = ApiRequest::person_list("acme", &query, 1000, Some("p42")).unwrap().url(&base());
         assert_eq!(url.path(), "/v2/org/acme/person");
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
@@ -240,6 +325,45 @@ mod tests {
         let fields = query.field_codes();
         assert!(fields.contains(&"contact.homeEmail"));
         assert!(!fields.contains(&"groupIds"));
+    }
+
+    #[test]
+    fn manager_codes_are_always_asked_for_and_extra_codes_only_when_set() {
+        let plain = PersonQuery::default().fields_param().unwrap();
+        assert!(plain.contains(",manager.contact.workEmail,manager.name.first,"), "{plain}");
+        let query = PersonQuery {
+            extra_fields: vec!["shirtSize".into(), "customFields.cost_center".into(), "SHIRTSIZE".into()],
+            ..Default::default()
+        };
+        let fields = query.fields_param().unwrap();
+        assert_eq!(fields, format!("{plain},shirtSize,customFields.cost_center"));
+    }
+
+    #[test]
+    fn extra_codes_that_are_not_plain_field_codes_are_refused() {
+        for (code, problem) in [
+            ("a,b", FieldCodeProblem::Character(',')),
+            ("cost center", FieldCodeProblem::Character(' ')),
+            ("x=1", FieldCodeProblem::Character('=')),
+            ("a&limit", FieldCodeProblem::Character('&')),
+            ("", FieldCodeProblem::Empty),
+            ("a..b", FieldCodeProblem::Shape),
+            (".a", FieldCodeProblem::Shape),
+            ("1a", FieldCodeProblem::Shape),
+            ("größe", FieldCodeProblem::Character('ö')),
+        ] {
+            assert_eq!(check_field_code(code), Err(problem), "{code:?}");
+            let query = PersonQuery { extra_fields: vec![code.to_owned()], ..Default::default() };
+            let err = ApiRequest::person_list("acme", &query, 10, None).unwrap_err();
+            assert!(
+                matches!(&err, crate::Error::InvalidFieldCode { problem: p, .. } if *p == problem),
+                "{err}"
+            );
+        }
+        assert_eq!(check_field_code(&"a".repeat(FIELD_CODE_MAX + 1)), Err(FieldCodeProblem::TooLong));
+        for good in ["fte", "shirtSize", "custom_1.sub_part", "a._b"] {
+            assert_eq!(check_field_code(good), Ok(()), "{good}");
+        }
     }
 
     #[test]

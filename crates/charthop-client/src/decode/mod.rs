@@ -1,10 +1,12 @@
 //! ChartHop JSON -> domain types. The only place that knows ChartHop's row shapes.
 
+mod record;
 mod row;
 
 use charthop_domain::{Group, GroupType, Person, PersonName};
 use serde_json::Value;
 
+pub use record::PersonRecord;
 pub(crate) use row::{Row, kind_of};
 
 /// A list answer before its rows are decoded: `{"data": [...], "next": "..."}`.
