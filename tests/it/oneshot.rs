@@ -80,9 +80,15 @@ fn the_final_line_states_what_was_written() {
         .map(|(n, state)| format!("{n} {state}"))
         .collect();
     let groups = org.groups.len();
+    // Personal emails are not recorded by default: only the work email counts.
+    let no_email = org.persons.iter().filter(|p| p.work_email.is_none()).count();
+    let no_employee_id = org.persons.iter().filter(|p| p.employee_id.is_none()).count();
+    assert!(no_email > 0 && no_employee_id > 0, "the org shows the coverage counts");
     let expected_start = format!(
         "wrote out.c1z: {} persons ({}), {groups} groups, {groups} entitlements, {} grants, \
-         3 memberships of unknown groups skipped; {} ChartHop requests",
+         3 memberships of unknown groups skipped, {no_email} persons without any email, \
+         {no_email} without a work email, {no_employee_id} without an employee id; \
+         {} ChartHop requests, 0 retries",
         org.persons.len(),
         by_state.join(", "),
         org.memberships.len(),

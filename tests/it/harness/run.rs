@@ -80,11 +80,13 @@ impl Baton {
         }
     }
 
-    /// Names of the files in the working directory, sorted.
+    /// Names of the files in the working directory, sorted, leaving out the lock files
+    /// (`.<target>.lock`) a writer keeps beside its target on purpose.
     pub fn files(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir())
             .expect("read the working directory")
             .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| !(name.starts_with('.') && name.ends_with(".lock")))
             .collect();
         names.sort();
         names
@@ -114,6 +116,12 @@ impl Outcome {
 
     pub fn last_stdout_line(&self) -> &str {
         self.stdout.lines().last().unwrap_or_default()
+    }
+
+    /// The lines a failed run ends with (`baton-charthop: <error>`, then any hint), joined.
+    pub fn error_message(&self) -> String {
+        let lines: Vec<&str> = self.stderr.lines().filter(|l| l.starts_with("baton-charthop: ")).collect();
+        lines.join("\n")
     }
 
     pub fn last_stderr_line(&self) -> &str {
