@@ -100,6 +100,7 @@ fn person_row<'a>(
         fields,
         nested: knobs.nested_rows,
         manager_job_id,
+        manager: person.manager_id.as_deref().and_then(|m| store.org.person(m)),
         group_ids: GroupIdsAnswer::Array,
         title_override: huge_title.filter(|_| first),
     }

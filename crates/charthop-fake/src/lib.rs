@@ -10,6 +10,7 @@
 //! Every route and query parameter it serves is listed in [`ROUTES`], which a test holds to
 //! ChartHop's OpenAPI files.
 
+mod custom;
 mod endpoint;
 mod error;
 mod generate;
@@ -25,6 +26,7 @@ mod server;
 mod spec;
 mod store;
 
+pub use custom::{CUSTOM_FIELD_CODES, custom_field};
 pub use endpoint::{Endpoint, ROUTES, Route};
 pub use generate::generate_org;
 pub use knobs::{GroupIdsAnswer, Knobs, NextShape, RetryAfter};

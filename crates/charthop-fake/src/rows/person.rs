@@ -23,9 +23,15 @@ enum Field {
     ManagerIds,
     GroupIds,
     CreateAt,
+    ManagerWorkEmail,
+    ManagerNameFirst,
+    ManagerNamePref,
+    ManagerNameLast,
+    ShirtSize,
+    Fte,
 }
 
-const ALL: [Field; 16] = [
+const ALL: [Field; 22] = [
     Field::NameFirst,
     Field::NameMiddle,
     Field::NameLast,
@@ -42,6 +48,12 @@ const ALL: [Field; 16] = [
     Field::ManagerIds,
     Field::GroupIds,
     Field::CreateAt,
+    Field::ManagerWorkEmail,
+    Field::ManagerNameFirst,
+    Field::ManagerNamePref,
+    Field::ManagerNameLast,
+    Field::ShirtSize,
+    Field::Fte,
 ];
 
 impl Field {
@@ -63,6 +75,13 @@ impl Field {
             Field::ManagerIds => "managerIds",
             Field::GroupIds => "groupIds",
             Field::CreateAt => "createAt",
+            // The manager's own fields, reached through the person's row.
+            Field::ManagerWorkEmail => "manager.contact.workEmail",
+            Field::ManagerNameFirst => "manager.name.first",
+            Field::ManagerNamePref => "manager.name.pref",
+            Field::ManagerNameLast => "manager.name.last",
+            Field::ShirtSize => crate::CUSTOM_FIELD_CODES[0],
+            Field::Fte => crate::CUSTOM_FIELD_CODES[1],
         }
     }
 }
@@ -113,6 +132,7 @@ enum Value<'a> {
     /// Ids joined by commas: a shape a client must not read as an array.
     IdsText(String),
     OptionalId(Option<&'a str>),
+    Json(serde_json::Value),
 }
 
 impl Serialize for Value<'_> {
@@ -123,6 +143,7 @@ impl Serialize for Value<'_> {
             Value::Time(time) => s.collect_str(&time.format("%Y-%m-%dT%H:%M:%SZ")),
             Value::Ids(ids) => ids.serialize(s),
             Value::IdsText(text) => s.serialize_str(text),
+            Value::Json(value) => value.serialize(s),
             Value::OptionalId(id) => {
                 let mut seq = s.serialize_seq(Some(usize::from(id.is_some())))?;
                 if let Some(id) = id {
@@ -141,6 +162,8 @@ pub(crate) struct PersonRow<'a> {
     pub nested: bool,
     /// The manager's job id, which the `manager` field carries.
     pub manager_job_id: Option<&'a str>,
+    /// The manager, whose fields `manager.*` codes reach.
+    pub manager: Option<&'a Person>,
     pub group_ids: GroupIdsAnswer,
     /// Sent instead of the person's title (a fault knob).
     pub title_override: Option<&'a str>,
@@ -175,6 +198,11 @@ impl<'a> PersonRow<'a> {
                 }
             }
             Field::CreateAt => p.created_at.map(Value::Time),
+            Field::ManagerWorkEmail => self.manager?.work_email.as_deref().map(Value::Text),
+            Field::ManagerNameFirst => self.manager?.name.first.as_deref().map(Value::Text),
+            Field::ManagerNamePref => self.manager?.name.preferred_first.as_deref().map(Value::Text),
+            Field::ManagerNameLast => self.manager?.name.last.as_deref().map(Value::Text),
+            Field::ShirtSize | Field::Fte => crate::custom_field(p, field.code()).map(Value::Json),
         }
     }
 
@@ -187,6 +215,23 @@ impl<'a> PersonRow<'a> {
                 Some((key, self.value(f)?))
             })
             .collect()
+    }
+}
+
+impl PersonRow<'_> {
+    /// `{"contact": {"workEmail"}, "name": {"first", ...}}` of the manager's asked-for
+    /// fields that have a value; `None` when there are none.
+    fn manager_tree(&self) -> Option<serde_json::Value> {
+        let mut tree = serde_json::Map::new();
+        for (path, value) in self.section("manager") {
+            let Ok(value) = serde_json::to_value(&value) else { continue };
+            let (section, key) = path.split_once('.').unwrap_or(("", path));
+            let inner = tree.entry(section).or_insert_with(|| serde_json::json!({}));
+            if let Some(inner) = inner.as_object_mut() {
+                inner.insert(key.to_owned(), value);
+            }
+        }
+        (!tree.is_empty()).then_some(serde_json::Value::Object(tree))
     }
 }
 
@@ -206,6 +251,7 @@ impl Serialize for PersonRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("id", &self.person.id)?;
+        let manager = self.nested.then(|| self.manager_tree()).flatten();
         if self.nested {
             for section in ["name", "contact"] {
                 let entries = self.section(section);
@@ -213,9 +259,16 @@ impl Serialize for PersonRow<'_> {
                     map.serialize_entry(section, &Section(entries))?;
                 }
             }
+            if let Some(manager) = &manager {
+                map.serialize_entry("manager", manager)?;
+            }
         }
         for field in self.fields.iter() {
             if self.nested && field.code().contains('.') {
+                continue;
+            }
+            // Nested, `manager` is the manager's object when its fields were asked for.
+            if field == Field::Manager && manager.is_some() {
                 continue;
             }
             if let Some(value) = self.value(field) {
@@ -257,6 +310,7 @@ mod tests {
             fields: PersonFields::parse(fields),
             nested,
             manager_job_id: Some("j0"),
+            manager: None,
             group_ids: GroupIdsAnswer::Array,
             title_override: None,
         };
@@ -292,11 +346,48 @@ mod tests {
             fields: PersonFields::default_set(),
             nested: false,
             manager_job_id: None,
+            manager: None,
             group_ids: GroupIdsAnswer::Array,
             title_override: None,
         };
         let defaults = serde_json::to_value(&defaults).unwrap();
         assert!(defaults.get("contact.homeEmail").is_none() && defaults.get("groupIds").is_none());
         assert_eq!(defaults["name.first"], "Ada");
+    }
+
+    #[test]
+    fn manager_fields_come_from_the_manager_flat_or_nested() {
+        let mut manager = ada();
+        manager.name.first = Some("Grace".into());
+        manager.name.last = Some("Hopper".into());
+        manager.work_email = Some("grace@example.com".into());
+        let mut report = ada();
+        report.job_id = Some("j1".into());
+        let fields =
+            "manager,manager.contact.workEmail,manager.name.first,manager.name.last,manager.name.pref,fte";
+        let row = |nested| {
+            let row = PersonRow {
+                person: &report,
+                fields: PersonFields::parse(fields),
+                nested,
+                manager_job_id: Some("j0"),
+                manager: Some(&manager),
+                group_ids: GroupIdsAnswer::Array,
+                title_override: None,
+            };
+            serde_json::to_value(&row).unwrap()
+        };
+        let fte = crate::custom_field(&report, "fte").expect("a person in a job has an fte");
+        assert_eq!(
+            row(false),
+            json!({"id": "p1", "manager": "j0", "manager.contact.workEmail": "grace@example.com",
+                   "manager.name.first": "Grace", "manager.name.last": "Hopper", "fte": fte})
+        );
+        assert_eq!(
+            row(true),
+            json!({"id": "p1", "manager": {"contact": {"workEmail": "grace@example.com"},
+                   "name": {"first": "Grace", "last": "Hopper"}}, "fte": fte})
+        );
+        assert_eq!(crate::custom_field(&ada(), "fte"), None, "no job, no custom fields");
     }
 }

@@ -212,3 +212,34 @@ async fn group_types_and_orgs_have_the_documented_shape() {
     );
     fake.shutdown().await;
 }
+
+#[tokio::test]
+async fn manager_and_custom_fields_are_served_from_the_generated_org() {
+    let fake = fake(120, Knobs::default()).await;
+    let path = persons_path(
+        &fake,
+        "includeAll=true&limit=200&fields=manager.contact.workEmail,manager.name.first,manager.name.last,shirtSize,fte",
+    );
+    let flat = get(&fake, &path).await.rows();
+    fake.update_knobs(|k| k.nested_rows = true);
+    let nested = get(&fake, &path).await.rows();
+    let org = fake.org();
+    let mut with_manager = 0;
+    for ((row, nested), person) in flat.iter().zip(&nested).zip(&org.persons) {
+        assert_eq!(row["id"], json!(person.id));
+        let manager = person.manager_id.as_deref().and_then(|m| org.person(m));
+        with_manager += usize::from(manager.is_some());
+        let email = manager.and_then(|m| m.work_email.as_deref());
+        assert_eq!(row.get("manager.contact.workEmail").and_then(Value::as_str), email);
+        assert_eq!(nested.pointer("/manager/contact/workEmail").and_then(Value::as_str), email);
+        let last = manager.and_then(|m| m.name.last.as_deref());
+        assert_eq!(nested.pointer("/manager/name/last").and_then(Value::as_str), last);
+        for code in charthop_fake::CUSTOM_FIELD_CODES {
+            assert_eq!(row.get(code), charthop_fake::custom_field(person, code).as_ref(), "{code}");
+            assert_eq!(nested.get(code), row.get(code));
+        }
+    }
+    assert!(with_manager > 50, "most persons have a manager: {with_manager}");
+    assert!(flat.iter().any(|r| r.get("shirtSize").is_some()) && flat.iter().any(|r| r.get("fte").is_some()));
+    fake.shutdown().await;
+}
