@@ -80,9 +80,17 @@ impl World {
         Service::spawn(command)
     }
 
-    /// Every file and directory under the service's TMPDIR.
+    /// Every file and directory under the service's TMPDIR but the state file the service
+    /// keeps there on purpose (`baton-charthop-last-sync-<org>.json`, the last accepted sync's
+    /// counts for the mass-change guard).
     pub fn temp_entries(&self) -> Vec<PathBuf> {
         walk(self.tmp.path())
+            .into_iter()
+            .filter(|path| {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                !(name.starts_with("baton-charthop-last-sync-") && name.ends_with(".json"))
+            })
+            .collect()
     }
 
     /// Waits until the fake C1 has recorded what `condition` asks for; panics with `what` and
