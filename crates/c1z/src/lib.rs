@@ -26,6 +26,8 @@ mod error;
 pub mod fuzz;
 mod reader;
 mod schema;
+#[doc(hidden)]
+pub mod stages;
 mod sync_id;
 mod timefmt;
 mod writer;

@@ -138,6 +138,11 @@ impl BuildDb {
                  PRAGMA page_size = 4096;",
             )
             .map_err(WriteError::sqlite("configuring the temporary database"))?;
+        // Helper threads for the sorts of the index builds at finish, when nothing else runs.
+        let threads = super::worker_threads();
+        self.conn
+            .query_row(&format!("PRAGMA threads = {threads}"), [], |_| Ok(()))
+            .map_err(WriteError::sqlite("configuring the temporary database"))?;
         let started_at = self.now_text();
         let tx = self.conn.transaction().map_err(WriteError::sqlite("starting the schema transaction"))?;
         // The large tables' indexes are built at finish, one sorted pass each, instead of being

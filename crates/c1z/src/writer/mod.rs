@@ -14,6 +14,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -56,12 +57,13 @@ impl Default for WriterOptions {
             clock: None,
             batch_size: 1_000,
             cancel: None,
-            compression_threads: default_compression_threads(),
+            compression_threads: worker_threads(),
         }
     }
 }
 
-fn default_compression_threads() -> u32 {
+/// The cores available, at most 4: zstd workers and SQLite sorter threads at finish.
+pub(crate) fn worker_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(1).min(4))
 }
 
@@ -104,6 +106,15 @@ pub struct WriteSummary {
     pub raw_bytes: u64,
     /// Size of the published file (magic included).
     pub compressed_bytes: u64,
+}
+
+/// How long the stages of `finish()` took.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FinishTimes {
+    /// Building the indexes, the duplicate and integrity checks, closing the database.
+    pub index_and_check: Duration,
+    /// Compressing, fsyncing and renaming.
+    pub compress_and_publish: Duration,
 }
 
 /// Writes one full sync into a `.c1z` file.
@@ -196,10 +207,17 @@ impl C1zWriter {
 
     /// Checks referential integrity, ends the sync, compresses the database and atomically
     /// replaces the target with it.
-    pub fn finish(mut self) -> Result<WriteSummary, WriteError> {
+    pub fn finish(self) -> Result<WriteSummary, WriteError> {
+        self.finish_timed().map(|(summary, _)| summary)
+    }
+
+    /// `finish()`, also telling how long its two stages took.
+    pub(crate) fn finish_timed(mut self) -> Result<(WriteSummary, FinishTimes), WriteError> {
         let db = self.db.take().expect("the database is only taken by finish, which consumes self");
+        let started = Instant::now();
         // On any error `db` drops here, which deletes the temporary database.
         let built = db.finish(&self.cancel)?;
+        let indexed = Instant::now();
         let (raw_bytes, compressed_bytes) = publish::compress_and_replace(
             built.path(),
             &self.target,
@@ -215,7 +233,16 @@ impl C1zWriter {
             compressed_bytes,
         };
         built.remove_after_publish();
-        Ok(summary)
+        let times =
+            FinishTimes { index_and_check: indexed - started, compress_and_publish: indexed.elapsed() };
+        tracing::debug!(
+            index_and_check_ms = times.index_and_check.as_millis() as u64,
+            compress_and_publish_ms = times.compress_and_publish.as_millis() as u64,
+            raw_bytes,
+            compressed_bytes,
+            "published the .c1z"
+        );
+        Ok((summary, times))
     }
 
     fn db(&self) -> &BuildDb {
