@@ -26,6 +26,14 @@ pub enum Error {
     #[error("refusing person field code '{code}': {problem}")]
     InvalidFieldCode { code: String, problem: crate::request::FieldCodeProblem },
 
+    /// Group types were named that the org does not have (compared case-insensitively).
+    #[error(
+        "the organization has no group type named {}; its group types are: {}",
+        quoted(unknown),
+        if available.is_empty() { "none".to_owned() } else { available.join(", ") }
+    )]
+    UnknownGroupTypes { unknown: Vec<String>, available: Vec<String> },
+
     #[error("invalid ChartHop org: {0}")]
     InvalidOrgId(OrgIdProblem),
 
@@ -334,6 +342,12 @@ impl fmt::Display for PageLabel {
             (None, None) => f.write_str("the first page"),
         }
     }
+}
+
+/// `'A'`, `'A' or 'B'`, ...
+fn quoted(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    quoted.join(" or ")
 }
 
 #[cfg(test)]

@@ -35,6 +35,11 @@ impl SyncError {
         match self {
             // A token that cannot read memberships will not learn to by retrying.
             SyncError::ChartHop(charthop_client::Error::MembershipUnreadable { .. }) => true,
+            // Settings the API cannot satisfy: the same sync fails the same way.
+            SyncError::ChartHop(
+                charthop_client::Error::InvalidFieldCode { .. }
+                | charthop_client::Error::UnknownGroupTypes { .. },
+            ) => true,
             SyncError::ChartHop(e) => matches!(e.status(), Some(400 | 401 | 403 | 404)),
             SyncError::ListWithoutGroupIds { .. } | SyncError::MassChange { .. } => true,
             SyncError::Write(_) | SyncError::Cancelled | SyncError::WriterGone => false,

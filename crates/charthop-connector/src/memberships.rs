@@ -1,7 +1,6 @@
 //! Filling in memberships that the person list did not carry.
 
-use charthop_client::ChartHopClient;
-use charthop_domain::Person;
+use charthop_client::{ChartHopClient, PersonRecord};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::{MembershipSource, SyncError};
@@ -13,16 +12,18 @@ use crate::{MembershipSource, SyncError};
 /// group" would make C1 revoke every membership.
 pub(crate) async fn complete_page(
     client: &ChartHopClient,
-    persons: &mut [Person],
+    persons: &mut [PersonRecord],
     source: MembershipSource,
     concurrency: usize,
     page: usize,
 ) -> Result<u64, SyncError> {
     let missing: Vec<usize> = match source {
         MembershipSource::PerPerson => (0..persons.len()).collect(),
-        MembershipSource::Auto => (0..persons.len()).filter(|&i| persons[i].group_ids.is_none()).collect(),
+        MembershipSource::Auto => {
+            (0..persons.len()).filter(|&i| persons[i].person.group_ids.is_none()).collect()
+        }
         MembershipSource::List => {
-            if persons.iter().any(|p| p.group_ids.is_none()) {
+            if persons.iter().any(|p| p.person.group_ids.is_none()) {
                 return Err(SyncError::ListWithoutGroupIds { page });
             }
             return Ok(0);
@@ -36,7 +37,7 @@ pub(crate) async fn complete_page(
     }
     let fetched: Vec<(usize, Vec<String>)> = stream::iter(missing)
         .map(|index| {
-            let id = persons[index].id.clone();
+            let id = persons[index].person.id.clone();
             async move {
                 match client.person_group_ids(&id).await {
                     Ok(ids) => Ok((index, ids)),
@@ -54,7 +55,7 @@ pub(crate) async fn complete_page(
         .await?;
     let requests = fetched.len() as u64;
     for (index, ids) in fetched {
-        persons[index].group_ids = Some(ids);
+        persons[index].person.group_ids = Some(ids);
     }
     Ok(requests)
 }

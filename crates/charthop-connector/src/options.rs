@@ -53,6 +53,14 @@ pub struct SyncOptions {
     pub max_removed_ratio: f64,
     /// What the mass-change guard compares with.
     pub baseline: Baseline,
+    /// More ChartHop person field codes (the org's own fields) to ask for, each added to the
+    /// person profile as `custom_<code>` (`c1_mapping::custom_profile_key`). Empty: none is
+    /// asked for. A code that is not a plain field code fails the sync before any request.
+    pub extra_fields: Vec<String>,
+    /// Only groups of these types (names, case-insensitive) are written, with their
+    /// entitlements and memberships; persons are written whole either way. `None`: every
+    /// group. A name the org has no group type for fails the sync, listing the types it has.
+    pub group_types: Option<Vec<String>>,
 }
 
 impl SyncOptions {
@@ -68,6 +76,18 @@ impl SyncOptions {
             compression_level: 3,
             max_removed_ratio: DEFAULT_MAX_REMOVED_RATIO,
             baseline: Baseline::PreviousFile,
+            extra_fields: Vec::new(),
+            group_types: None,
+        }
+    }
+
+    /// The person query this sync sends (also checked before any request).
+    pub(crate) fn person_query(&self) -> charthop_client::PersonQuery {
+        charthop_client::PersonQuery {
+            include_personal_email: self.mapping.include_personal_email,
+            with_group_ids: self.writes_grants() && self.membership_source != MembershipSource::PerPerson,
+            extra_fields: self.extra_fields.clone(),
+            ..Default::default()
         }
     }
 

@@ -20,6 +20,12 @@ pub struct SyncReport {
     pub grants: u64,
     /// Memberships naming a group that is not in the sync: skipped, never written.
     pub skipped_memberships: u64,
+    /// Memberships in listed groups whose type is outside [`crate::SyncOptions::group_types`]:
+    /// left out on purpose.
+    pub memberships_out_of_scope: u64,
+    /// Extra field codes ([`crate::SyncOptions::extra_fields`]) that no written person's row
+    /// carried: misspelled, or not readable with the token.
+    pub extra_fields_never_seen: Vec<String>,
     /// Per-person membership requests made (fallback or per-person mode).
     pub membership_requests: u64,
     /// Person rows the list repeated; each person is written once.

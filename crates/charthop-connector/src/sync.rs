@@ -5,11 +5,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use c1_mapping::{
-    GroupDirectory, check_group, group_resource, member_entitlement, person_grants, person_resource,
+    GroupDirectory, PersonExtras, check_group, group_resource, member_entitlement, person_grants,
+    person_resource_with,
 };
 use c1z::WriterOptions;
-use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery};
-use charthop_domain::{Employment, Group, GroupTypeIndex, Person};
+use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery, PersonRecord};
+use charthop_domain::{Employment, Group, GroupType, GroupTypeIndex};
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -19,7 +20,7 @@ use crate::memberships::complete_page;
 use crate::publish::{Ending, publish};
 use crate::report::{Coverage, MappingCounts};
 use crate::writer_thread::{Batch, WriterThread};
-use crate::{BaselineCounts, MembershipSource, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
+use crate::{BaselineCounts, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
 
 /// Rows per writer batch when writing groups and entitlements.
 const GROUP_BATCH: usize = 1000;
@@ -36,6 +37,8 @@ pub async fn sync(
     cancel: &CancellationToken,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
+    // A field code that is not a plain one fails here, before the writer or any request.
+    options.person_query().fields_param()?;
     // The client may serve other syncs before or beside this one: count only this one's calls.
     let stats_before = client.stats();
     let cancel_flag = Arc::new(AtomicBool::new(false));
@@ -71,6 +74,8 @@ pub async fn sync(
         entitlements: counters.entitlements,
         grants: counters.grants,
         skipped_memberships: counters.skipped_memberships,
+        memberships_out_of_scope: counters.memberships_out_of_scope,
+        extra_fields_never_seen: counters.extra_fields_never_seen,
         membership_requests: counters.membership_requests,
         duplicate_persons: counters.duplicate_persons,
         requests: stats.requests,
@@ -93,6 +98,8 @@ struct Counters {
     entitlements: u64,
     grants: u64,
     skipped_memberships: u64,
+    memberships_out_of_scope: u64,
+    extra_fields_never_seen: Vec<String>,
     membership_requests: u64,
     duplicate_persons: u64,
     coverage: Coverage,
@@ -116,21 +123,26 @@ async fn read_and_write(
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
     // Persons need the group index for their profiles even when groups are not written.
-    let groups = valid_groups(list_groups(client).await?, &mut counters.mapping);
+    let (types, groups) = list_groups(client).await?;
+    let groups = valid_groups(groups, &mut counters.mapping);
     let directory = GroupDirectory::new(&groups);
+    // Profiles (a person's department, a group's parent) name every listed group; only the
+    // groups in scope are written and granted.
+    let in_scope = groups_in_scope(&groups, &types, options.group_types.as_deref())?;
+    let scope = Scope { profiles: &directory, grants: &GroupDirectory::new(&in_scope) };
     if options.writes_groups() {
-        write_groups(writer, &groups, &directory, options, &mut counters).await?;
+        write_groups(writer, &in_scope, &directory, options, &mut counters).await?;
     }
     progress.event(&SyncEvent::GroupsDone { groups: counters.groups_by_type.values().sum() });
     if options.writes_persons() {
-        write_persons(client, writer, &directory, options, progress, &mut counters).await?;
+        write_persons(client, writer, scope, options, progress, &mut counters).await?;
     }
     log_mapping(&counters.mapping);
     Ok(counters)
 }
 
 /// Group types and groups, listed side by side; type ids resolved to names.
-async fn list_groups(client: &ChartHopClient) -> Result<Vec<Group>, SyncError> {
+async fn list_groups(client: &ChartHopClient) -> Result<(Vec<GroupType>, Vec<Group>), SyncError> {
     let types = client.group_types().try_collect::<Vec<_>>();
     let query = GroupQuery::default();
     let groups = client.groups(&query).try_collect::<Vec<_>>();
@@ -139,7 +151,43 @@ async fn list_groups(client: &ChartHopClient) -> Result<Vec<Group>, SyncError> {
     for group in &mut groups {
         index.resolve_group(group);
     }
-    Ok(groups)
+    Ok((types, groups))
+}
+
+/// The directories person mapping consults: every listed group for profile texts, the
+/// groups in scope for grants.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    profiles: &'a GroupDirectory,
+    grants: &'a GroupDirectory,
+}
+
+/// The groups whose type is one of `wanted` (case-insensitive); every group when `None`. A
+/// wanted name that is neither a listed group type nor the type of a listed group (legacy
+/// data names its type directly) is an error listing the types the org has: a misspelled
+/// type must not silently sync no group.
+fn groups_in_scope(
+    groups: &[Group],
+    types: &[GroupType],
+    wanted: Option<&[String]>,
+) -> Result<Vec<Group>, SyncError> {
+    let Some(wanted) = wanted else { return Ok(groups.to_vec()) };
+    let mut available: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+    available.extend(groups.iter().filter_map(|g| g.type_name.clone()));
+    available.sort_by_key(|name| name.to_ascii_uppercase());
+    available.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let wanted: Vec<&str> = wanted.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+    let unknown: Vec<String> = wanted
+        .iter()
+        .filter(|w| !available.iter().any(|a| a.eq_ignore_ascii_case(w)))
+        .map(|w| (*w).to_owned())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(charthop_client::Error::UnknownGroupTypes { unknown, available }.into());
+    }
+    let in_scope =
+        |g: &&Group| g.type_name.as_deref().is_some_and(|t| wanted.iter().any(|w| w.eq_ignore_ascii_case(t)));
+    Ok(groups.iter().filter(in_scope).cloned().collect())
 }
 
 /// Leaves out the groups the mapping refuses, before the directory is built from them: no
@@ -194,17 +242,16 @@ async fn write_groups(
 async fn write_persons(
     client: &ChartHopClient,
     writer: &WriterThread,
-    directory: &GroupDirectory,
+    scope: Scope<'_>,
     options: &SyncOptions,
     progress: &dyn Progress,
     counters: &mut Counters,
 ) -> Result<(), SyncError> {
     let wants_grants = options.writes_grants();
-    let query = PersonQuery {
-        include_personal_email: options.mapping.include_personal_email,
-        with_group_ids: wants_grants && options.membership_source != MembershipSource::PerPerson,
-        ..PersonQuery::default()
-    };
+    let query = options.person_query();
+    // Extra field codes that no row has carried yet: a misspelled code, or one the token
+    // may not read, gives no value at all.
+    let mut never_seen: Vec<&str> = query.extra_fields.iter().map(String::as_str).collect();
     let mut coverage = CoverageTracker::new(query.include_personal_email);
     let mut pages = prefetch_pages(client, &query);
     let mut unknown_groups = HashSet::new();
@@ -217,15 +264,17 @@ async fn write_persons(
         page_number += 1;
         let mut persons = page?.items;
         let before = persons.len();
-        persons.retain(|p| seen.insert(p.id.clone()));
+        persons.retain(|p| seen.insert(p.person.id.clone()));
         counters.duplicate_persons += (before - persons.len()) as u64;
         if !options.include_departed {
             let before = persons.len();
-            persons
-                .retain(|p| !matches!(p.employment_at(options.mapping.today), Employment::Departed { .. }));
+            persons.retain(|p| {
+                !matches!(p.person.employment_at(options.mapping.today), Employment::Departed { .. })
+            });
             counters.departed_excluded += (before - persons.len()) as u64;
         }
-        persons.iter().for_each(|p| coverage.observe_row(p));
+        persons.iter().for_each(|p| coverage.observe_row(&p.person));
+        never_seen.retain(|code| !persons.iter().any(|p| p.extra_fields.iter().any(|(c, _)| c == code)));
         if wants_grants {
             counters.membership_requests += complete_page(
                 client,
@@ -236,15 +285,8 @@ async fn write_persons(
             )
             .await?;
         }
-        let batch = map_persons(
-            &persons,
-            directory,
-            options,
-            wants_grants,
-            counters,
-            &mut coverage,
-            &mut unknown_groups,
-        );
+        let batch =
+            map_persons(&persons, scope, options, wants_grants, counters, &mut coverage, &mut unknown_groups);
         persons_written += batch.resources.len() as u64;
         writer.write(batch).await?;
         progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: counters.grants });
@@ -253,6 +295,19 @@ async fn write_persons(
         tracing::warn!(
             duplicates = counters.duplicate_persons,
             "the person list repeated persons (the org changed while it was listed); each was written once"
+        );
+    }
+    if !never_seen.is_empty() {
+        tracing::warn!(
+            fields = ?never_seen,
+            "no person row carried these extra fields: check the field codes, and that the token can read them"
+        );
+    }
+    counters.extra_fields_never_seen = never_seen.into_iter().map(str::to_owned).collect();
+    if counters.memberships_out_of_scope > 0 {
+        tracing::info!(
+            memberships = counters.memberships_out_of_scope,
+            "memberships in groups of types outside the sync were left out"
         );
     }
     counters.coverage = coverage.finish();
@@ -268,8 +323,8 @@ async fn write_persons(
 }
 
 fn map_persons(
-    persons: &[Person],
-    directory: &GroupDirectory,
+    persons: &[PersonRecord],
+    scope: Scope<'_>,
     options: &SyncOptions,
     wants_grants: bool,
     counters: &mut Counters,
@@ -277,13 +332,19 @@ fn map_persons(
     unknown_groups: &mut HashSet<String>,
 ) -> Batch {
     let mut batch = Batch { resources: Vec::with_capacity(persons.len()), ..Default::default() };
-    for person in persons {
-        let resource = match person_resource(person, directory, &options.mapping) {
+    for record in persons {
+        let person = &record.person;
+        let extras = PersonExtras {
+            manager_email: record.manager_email.clone(),
+            manager_name: record.manager_name.clone(),
+            custom_fields: record.extra_fields.clone(),
+        };
+        let resource = match person_resource_with(person, &extras, scope.profiles, &options.mapping) {
             Ok(resource) => resource,
             Err(refused) => {
                 // The person is not written, so neither are its grants: they would dangle.
                 let memberships =
-                    if wants_grants { person_grants(person, directory).grants.len() } else { 0 };
+                    if wants_grants { person_grants(person, scope.grants).grants.len() } else { 0 };
                 counters.mapping.refused_persons += 1;
                 counters.mapping.refused_memberships += memberships as u64;
                 if counters.mapping.refused_persons <= REFUSALS_LOGGED {
@@ -298,9 +359,13 @@ fn map_persons(
         *counters.persons_by_status.entry(status.to_owned()).or_default() += 1;
         batch.resources.push(resource.value);
         if wants_grants {
-            let mapped = person_grants(person, directory);
-            counters.skipped_memberships += mapped.unknown_group_ids.len() as u64;
-            unknown_groups.extend(mapped.unknown_group_ids);
+            let mapped = person_grants(person, scope.grants);
+            // A listed group outside the scope is left out on purpose, not unknown.
+            let (out_of_scope, unknown): (Vec<String>, Vec<String>) =
+                mapped.unknown_group_ids.into_iter().partition(|id| scope.profiles.contains(id));
+            counters.memberships_out_of_scope += out_of_scope.len() as u64;
+            counters.skipped_memberships += unknown.len() as u64;
+            unknown_groups.extend(unknown);
             counters.grants += mapped.grants.len() as u64;
             batch.grants.extend(mapped.grants);
         }
@@ -313,9 +378,9 @@ fn map_persons(
 fn prefetch_pages(
     client: &ChartHopClient,
     query: &PersonQuery,
-) -> mpsc::Receiver<Result<Page<Person>, charthop_client::Error>> {
+) -> mpsc::Receiver<Result<Page<PersonRecord>, charthop_client::Error>> {
     let (sender, receiver) = mpsc::channel(1);
-    let pages = client.person_pages(query);
+    let pages = client.person_record_pages(query);
     tokio::spawn(async move {
         let mut pages = std::pin::pin!(pages);
         loop {

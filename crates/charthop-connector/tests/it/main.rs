@@ -6,5 +6,6 @@ mod hostile;
 mod memberships;
 mod modes;
 mod outcomes;
+mod profiles;
 mod validity;
 mod vanished;
