@@ -4,3 +4,4 @@
 mod backend;
 mod errors;
 mod syncer;
+mod tls;
