@@ -51,9 +51,34 @@ impl fmt::Debug for TlsConfig {
     }
 }
 
+/// DER prefix of a PKCS#8 v1 Ed25519 private key; the 32-byte seed follows.
+const ED25519_PKCS8_PREFIX: [u8; 16] =
+    [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+
+impl TlsConfig {
+    /// The key material a parent process hands the connector it starts
+    /// (`c1.utls.v1.Credential`): DER certificates, and the key as the 64 bytes of a Go
+    /// Ed25519 private key (seed, then public key). The CA also signs client certificates.
+    pub fn from_credential(credential: &c1_proto::utls::v1::Credential) -> Result<Self, ServeError> {
+        let seed = match credential.key.len() {
+            64 => &credential.key[..32],
+            other => return Err(ServeError::CredentialKey(other)),
+        };
+        let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
+        pkcs8.extend_from_slice(seed);
+        Ok(Self {
+            cert_chain: vec![CertificateDer::from(credential.cert.clone())],
+            key: PrivateKeyDer::Pkcs8(pkcs8.into()),
+            client_ca: Some(CertificateDer::from(credential.ca_cert.clone())),
+        })
+    }
+}
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    #[error("the credential's key is {0} bytes, not the 64 of an Ed25519 private key")]
+    CredentialKey(usize),
     #[error("the client CA certificate was refused")]
     ClientCa(#[source] rustls::Error),
     #[error("no client certificate verifier could be built from the client CA")]

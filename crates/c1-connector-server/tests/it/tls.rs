@@ -7,6 +7,7 @@ use c1_connector_server::{ServeOptions, TlsConfig, serve_with_shutdown};
 use c1_proto::connector::v2::ConnectorServiceGetMetadataRequest;
 use c1_proto::connector::v2::connector_service_client::ConnectorServiceClient;
 use c1_proto::tonic::transport::{Channel, Endpoint};
+use c1_proto::utls::v1::Credential;
 use hyper_util::rt::TokioIo;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose, PKCS_ED25519,
@@ -107,6 +108,40 @@ async fn a_client_with_a_certificate_from_the_ca_is_served_over_h2() {
     let (address, _stop) = serve_tls(&ca).await;
     let channel = tls_channel(address, ca.der(), Some(ca.leaf())).await;
     assert_eq!(metadata(channel).await.expect("served"), "Static");
+}
+
+#[tokio::test]
+async fn the_credential_a_parent_hands_over_serves_with_its_raw_ed25519_key() {
+    let ca = Ca::new();
+    // The server key as Go holds it: 64 bytes, the seed then the public key.
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let go_key = signing.to_keypair_bytes().to_vec();
+    let mut pkcs8 =
+        vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    pkcs8.extend_from_slice(&go_key[..32]);
+    let key = KeyPair::try_from(pkcs8.as_slice()).expect("an Ed25519 key");
+    let params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+    let cert = params.signed_by(&key, &ca.issuer).expect("signed");
+    let credential = Credential { ca_cert: ca.der().to_vec(), key: go_key, cert: cert.der().to_vec() };
+
+    let tls = TlsConfig::from_credential(&credential).expect("a usable credential");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let backend = Shared(Arc::new(StaticBackend::default()));
+    let server = tokio::spawn(serve_with_shutdown(
+        listener,
+        backend,
+        Some(tls),
+        ServeOptions::default(),
+        std::future::pending(),
+    ));
+    let channel = tls_channel(address, ca.der(), Some(ca.leaf())).await;
+    assert_eq!(metadata(channel).await.expect("served"), "Static");
+    server.abort();
+
+    let short = Credential { key: vec![0; 32], ..credential };
+    let refused = TlsConfig::from_credential(&short).expect_err("a 32-byte key");
+    assert!(refused.to_string().contains("32 bytes"), "{refused}");
 }
 
 #[tokio::test]
