@@ -2,6 +2,10 @@
 //! transient failures (honouring `Retry-After`), page calls with streams on top, and the
 //! decoding of ChartHop rows (flat or nested, any key case) into `charthop-domain` types.
 //!
+//! Person rows come as [`PersonRecord`]s when asked for ([`ChartHopClient::person_record_pages`]):
+//! the person, the manager's email and name read from the same row, and the extra field codes
+//! of the query ([`check_field_code`] refuses any that is not a plain code).
+//!
 //! Layers: [`request`] builds paths and queries (no IO) -> `transport` sends one GET with the
 //! retry policy -> [`ChartHopClient`] decodes pages and follows `next` cursors as streams.
 //!

@@ -4,6 +4,8 @@
 //! Data flow: group types and groups first (a few pages), then person pages streamed with
 //! `groupIds`, the next page already in flight while the current one is mapped and written.
 //! Memory holds one page, the group index and the ids of the persons seen, never the org.
+//! Profiles name every listed group; [`SyncOptions::group_types`] limits which groups (and
+//! memberships) are written. The manager's email and name come from each person's own row.
 //!
 //! Completeness guards: the connector is the only one who can tell an empty answer from a
 //! forbidden one, so it never publishes a silently partial sync. A membership answer without

@@ -58,8 +58,9 @@ pub struct SyncOptions {
     /// asked for. A code that is not a plain field code fails the sync before any request.
     pub extra_fields: Vec<String>,
     /// Only groups of these types (names, case-insensitive) are written, with their
-    /// entitlements and memberships; persons are written whole either way. `None`: every
-    /// group. A name the org has no group type for fails the sync, listing the types it has.
+    /// entitlements and memberships; persons are written whole either way (their profiles
+    /// still name every listed group). `None`, or no non-blank name: every group. A name the
+    /// org has no group type for fails the sync, listing the types it has.
     pub group_types: Option<Vec<String>>,
 }
 

@@ -162,7 +162,8 @@ struct Scope<'a> {
     grants: &'a GroupDirectory,
 }
 
-/// The groups whose type is one of `wanted` (case-insensitive); every group when `None`. A
+/// The groups whose type is one of `wanted` (case-insensitive); every group when `None` or
+/// when it names no type (blank names are ignored). A
 /// wanted name that is neither a listed group type nor the type of a listed group (legacy
 /// data names its type directly) is an error listing the types the org has: a misspelled
 /// type must not silently sync no group.
@@ -177,6 +178,9 @@ fn groups_in_scope(
     available.sort_by_key(|name| name.to_ascii_uppercase());
     available.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     let wanted: Vec<&str> = wanted.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+    if wanted.is_empty() {
+        return Ok(groups.to_vec());
+    }
     let unknown: Vec<String> = wanted
         .iter()
         .filter(|w| !available.iter().any(|a| a.eq_ignore_ascii_case(w)))
@@ -434,5 +438,28 @@ mod tests {
         let kept: Vec<_> = kept.iter().map(|g| (g.id.as_str(), g.name.as_str())).collect();
         assert_eq!(kept, [("g1", "First"), ("g2", "Two")]);
         assert_eq!(counts.refused_groups, 1);
+    }
+
+    #[test]
+    fn group_types_match_listed_types_and_legacy_names_case_insensitively() {
+        let typed = |id: &str, type_name: &str| Group {
+            id: id.into(),
+            type_name: Some(type_name.into()),
+            ..Default::default()
+        };
+        let groups = [typed("g1", "TEAM"), typed("g2", "BAND"), typed("g3", "COST_CENTER")];
+        let types = [GroupType { id: "t".into(), name: "COST_CENTER".into(), ..Default::default() }];
+        let ids = |wanted: Option<&[String]>| -> Vec<String> {
+            groups_in_scope(&groups, &types, wanted).unwrap().into_iter().map(|g| g.id).collect()
+        };
+        // BAND is no listed type, but a group carries it (legacy data names its type).
+        assert_eq!(ids(Some(&["band".into(), "Cost_Center".into()])), ["g2", "g3"]);
+        assert_eq!(ids(None), ["g1", "g2", "g3"]);
+        assert_eq!(ids(Some(&[" ".into()])), ["g1", "g2", "g3"], "no name is every group");
+        let err = groups_in_scope(&groups, &types, Some(&["LOCATION".into()])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the organization has no group type named 'LOCATION'; its group types are: BAND, COST_CENTER, TEAM"
+        );
     }
 }
