@@ -334,3 +334,50 @@ async fn a_ten_thousand_person_org_takes_one_request_per_page() {
     assert_eq!(client.stats().requests, expected.total());
     assert_eq!(fake.requests(Endpoint::PersonGet), 0);
 }
+
+#[tokio::test]
+async fn person_records_carry_the_manager_and_extra_fields_flat_or_nested() {
+    for nested in [false, true] {
+        let fake = fake(120, |k| k.nested_rows = nested).await;
+        let client = client_for(&fake, 50);
+        let query = PersonQuery { extra_fields: vec!["fte".into(), "shirtSize".into()], ..all_fields() };
+        let pages: Vec<Page<charthop_client::PersonRecord>> =
+            client.person_record_pages(&query).try_collect().await.expect("the listing succeeds");
+        let records: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
+        let org = fake.org();
+        assert_eq!(records.len(), org.persons.len());
+        for (record, person) in records.iter().zip(&org.persons) {
+            assert_eq!(&record.person, person, "the person decodes whole beside the extras");
+            let manager = person.manager_id.as_deref().and_then(|m| org.person(m));
+            assert_eq!(record.manager_email, manager.and_then(|m| m.work_email.clone()));
+            assert_eq!(record.manager_name.first, manager.and_then(|m| m.name.first.clone()));
+            assert_eq!(
+                record.manager_name.preferred_first,
+                manager.and_then(|m| m.name.preferred_first.clone())
+            );
+            assert_eq!(record.manager_name.last, manager.and_then(|m| m.name.last.clone()));
+            let served: Vec<(String, String)> = ["fte", "shirtSize"]
+                .into_iter()
+                .filter_map(|code| {
+                    let value = charthop_fake::custom_field(person, code)?;
+                    Some((code.to_owned(), value.as_str().map_or_else(|| value.to_string(), str::to_owned)))
+                })
+                .collect();
+            assert_eq!(record.extra_fields, served);
+        }
+        assert!(records.iter().filter(|r| r.manager_email.is_some()).count() > 60);
+        fake.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_extra_field_code_fails_the_listing_before_any_request() {
+    let fake = fake(10, |_| {}).await;
+    let client = client_for(&fake, 50);
+    let query = PersonQuery { extra_fields: vec!["fte&limit=1".into()], ..PersonQuery::default() };
+    let err = client.person_record_pages(&query).try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidFieldCode { .. }), "{err}");
+    assert!(client.persons_page(&query, None).await.is_err());
+    assert_eq!(fake.total_requests(), 0);
+    fake.shutdown().await;
+}
