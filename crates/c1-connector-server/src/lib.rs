@@ -17,7 +17,8 @@
 //! - **Bounded responses.** Every response stays under [`ServeOptions::max_response_bytes`]
 //!   (default just under the 4 MiB a gRPC caller accepts): a backend page that does not fit
 //!   is split, and the next token resumes inside it (the backend is asked for that page again,
-//!   so a backend must answer the same token with the same rows).
+//!   so a backend must answer the same token with the same rows). A request's `page_size`,
+//!   when set, caps the rows of a response the same way.
 //! - **The rate limiter** answers every `Do` with `STATUS_OK` and every `Report` with an empty
 //!   response: limits are the backend's business.
 //! - `Validate` answers with [`SDK_VERSION`], so a caller sends `active_sync_id`.

@@ -27,7 +27,7 @@ use tonic::service::Routes;
 use tonic::{Request, Response, Status};
 
 use crate::backend::{BackendError, ConnectorBackend, Page};
-use crate::split::cut;
+use crate::split::{Limits, cut};
 use crate::token;
 
 /// What `Validate` answers as `sdk_version`: the SDK version whose behaviour this server
@@ -40,6 +40,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024 - 64 * 1024;
 pub(crate) struct Api<B> {
     backend: B,
     max_bytes: usize,
+}
+
+impl<B> Api<B> {
+    fn limits(&self, page_size: u32) -> Limits {
+        Limits { max_bytes: self.max_bytes, max_rows: page_size }
+    }
 }
 
 /// Every service of the API, on one shared backend.
@@ -142,7 +148,9 @@ impl<B: ConnectorBackend> ResourceTypesService for Api<B> {
         }
         let types = self.backend.resource_types().await.map_err(|e| status(&e))?;
         let (list, next_page_token) =
-            cut(&cursor, Page::last(types), self.max_bytes, |t| row_id("resource type", &t.id))?;
+            cut(&cursor, Page::last(types), self.limits(request.get_ref().page_size), |t| {
+                row_id("resource type", &t.id)
+            })?;
         Ok(Response::new(ResourceTypesServiceListResourceTypesResponse {
             list,
             next_page_token,
@@ -167,7 +175,7 @@ impl<B: ConnectorBackend> ResourcesService for Api<B> {
             token::decode(&request.page_token, &scope(&["resources", &type_id])).map_err(bad_token)?;
         let page =
             self.backend.resources(&type_id, cursor.backend.as_deref()).await.map_err(|e| status(&e))?;
-        let (list, next_page_token) = cut(&cursor, page, self.max_bytes, |r| {
+        let (list, next_page_token) = cut(&cursor, page, self.limits(request.page_size), |r| {
             row_id("resource", r.id.as_ref().map_or("", |id| id.resource.as_str()))
         })?;
         Ok(Response::new(ResourcesServiceListResourcesResponse {
@@ -190,7 +198,8 @@ impl<B: ConnectorBackend> EntitlementsService for Api<B> {
             .map_err(bad_token)?;
         let page =
             self.backend.entitlements(resource, cursor.backend.as_deref()).await.map_err(|e| status(&e))?;
-        let (list, next_page_token) = cut(&cursor, page, self.max_bytes, |e| row_id("entitlement", &e.id))?;
+        let (list, next_page_token) =
+            cut(&cursor, page, self.limits(request.page_size), |e| row_id("entitlement", &e.id))?;
         Ok(Response::new(EntitlementsServiceListEntitlementsResponse {
             list,
             next_page_token,
@@ -211,7 +220,8 @@ impl<B: ConnectorBackend> EntitlementsService for Api<B> {
             .static_entitlements(type_id, cursor.backend.as_deref())
             .await
             .map_err(|e| status(&e))?;
-        let (list, next_page_token) = cut(&cursor, page, self.max_bytes, |e| row_id("entitlement", &e.slug))?;
+        let (list, next_page_token) =
+            cut(&cursor, page, self.limits(request.page_size), |e| row_id("entitlement", &e.slug))?;
         Ok(Response::new(EntitlementsServiceListStaticEntitlementsResponse {
             list,
             next_page_token,
@@ -231,7 +241,8 @@ impl<B: ConnectorBackend> GrantsService for Api<B> {
         let cursor =
             token::decode(&request.page_token, &scope(&["grants", &type_id, &id])).map_err(bad_token)?;
         let page = self.backend.grants(resource, cursor.backend.as_deref()).await.map_err(|e| status(&e))?;
-        let (list, next_page_token) = cut(&cursor, page, self.max_bytes, |g| row_id("grant", &g.id))?;
+        let (list, next_page_token) =
+            cut(&cursor, page, self.limits(request.page_size), |g| row_id("grant", &g.id))?;
         Ok(Response::new(GrantsServiceListGrantsResponse { list, next_page_token, annotations: Vec::new() }))
     }
 }

@@ -11,14 +11,25 @@ fn framed(len: usize) -> usize {
     1 + prost::encoding::encoded_len_varint(len as u64) + len
 }
 
+/// How big one response may be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Bounds the whole encoded response.
+    pub max_bytes: usize,
+    /// The request's `page_size`: at most this many rows when not 0.
+    pub max_rows: u32,
+}
+
 /// The rows to send now and the next server token ("" at the end), from the backend page
-/// fetched for `cursor`. `max_bytes` bounds the whole encoded response.
+/// fetched for `cursor`.
 pub(crate) fn cut<T: Message>(
     cursor: &Cursor,
     page: Page<T>,
-    max_bytes: usize,
+    limits: Limits,
     row_name: impl Fn(&T) -> String,
 ) -> Result<(Vec<T>, String), Status> {
+    let max_bytes = limits.max_bytes;
+    let max_rows = if limits.max_rows == 0 { usize::MAX } else { limits.max_rows as usize };
     let next_backend = page.next.filter(|t| !t.is_empty());
     if next_backend.is_some() && next_backend == cursor.backend {
         return Err(Status::invalid_argument(format!(
@@ -48,6 +59,10 @@ pub(crate) fn cut<T: Message>(
     let mut used = 0;
     let mut left_over = false;
     for row in rows.by_ref() {
+        if out.len() == max_rows {
+            left_over = true;
+            break;
+        }
         let size = framed(row.encoded_len());
         if used + size > budget {
             if out.is_empty() {

@@ -310,3 +310,30 @@ async fn a_saved_token_resumes_on_another_server_without_repeating_or_losing_row
     assert_eq!(again, after);
     assert!(after[0].encoded_len() > 600);
 }
+
+#[tokio::test]
+async fn a_page_size_caps_the_rows_of_each_response() {
+    let served = serve_static(StaticBackend::default(), ServeOptions::default()).await;
+    let mut client = ResourcesServiceClient::new(channel(&served.url).await);
+    let mut token = String::new();
+    let mut ids = Vec::new();
+    let mut responses = 0;
+    loop {
+        let request = ResourcesServiceListResourcesRequest {
+            resource_type_id: "user".into(),
+            page_size: 2,
+            page_token: token,
+            ..Default::default()
+        };
+        let page = client.list_resources(request).await.expect("ListResources").into_inner();
+        assert!(page.list.len() <= 2, "{}", page.list.len());
+        responses += 1;
+        ids.extend(page.list.iter().map(key));
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(once(&ids).len(), USERS);
+    assert!(responses >= USERS.div_ceil(2), "{responses}");
+}
