@@ -175,7 +175,19 @@ fault_rows! {
     huge_page: "a 100 MB page", "proxy: a 100 MB title in the 1st person page" =>
         tampered(150, tampers::huge_page, Expect::Fails(&["bytes"]));
     mass_change: "mass change", "previous 300 persons, the org now 30" =>
-        vec![specials::mass_change()];
+        vec![specials::mass_change(false)];
+    mass_change_allowed: "mass change, allowed", "previous 300 persons, the org now 30; --max-removed-ratio=1" =>
+        vec![specials::mass_change(true)];
+    mass_departure: "mass departure", "previous 300 persons, 100 of them now departed" =>
+        vec![Setup { alter: specials::depart_hundred, ..Setup::new(300) }.run(Expect::Fails(&["max-removed-ratio"]))];
+    emptied_org: "an empty person list over a good previous file", "previous 300 persons, the org now none" =>
+        vec![Setup {
+            alter: |org| {
+                org.persons.clear();
+                org.memberships.clear();
+            },
+            ..Setup::new(300)
+        }.run(Expect::Fails(&["max-removed-ratio"]))];
     yaml_alias_bomb: "a YAML alias bomb in .baton.yaml", "9 levels of 9 aliases" =>
         vec![specials::yaml_alias_bomb()];
     // The same faults as the fake itself plays them (no proxy between), and more.

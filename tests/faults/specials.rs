@@ -324,17 +324,32 @@ pub fn concurrent_syncs() -> Vec<Trial> {
     vec![second, first]
 }
 
-/// The previous file holds 300 persons; the org now has 30 of them: refused, file kept.
-pub fn mass_change() -> Trial {
-    Setup {
+/// The first 100 persons who are active become departed (a day ago): disabled in the new file.
+pub fn depart_hundred(org: &mut Org) {
+    let today = org.today;
+    let active = org.persons.iter_mut().filter(|p| Org::is_current(p, today)).take(100);
+    for person in active {
+        person.end_date = today.pred_opt();
+    }
+}
+
+/// The previous file holds 300 persons; the org now has 30 of them: refused, file kept, unless
+/// `allowed` passes `--max-removed-ratio=1`.
+pub fn mass_change(allowed: bool) -> Trial {
+    let setup = Setup {
         alter: |org| {
             org.persons.truncate(30);
             let kept: std::collections::HashSet<String> = org.persons.iter().map(|p| p.id.clone()).collect();
             org.memberships.retain(|m| kept.contains(&m.person_id));
         },
         ..Setup::new(300)
+    };
+    if allowed {
+        Setup { args: |f| [f.sync_args(PAGE_SIZE), vec!["--max-removed-ratio=1".into()]].concat(), ..setup }
+            .run(Expect::Truth)
+    } else {
+        setup.run(Expect::Fails(&["max-removed-ratio"]))
     }
-    .run(Expect::Fails(&["max-removed-ratio"]))
 }
 
 /// A tiny `.baton.yaml` whose aliases would expand to 9^9 strings: refused, nothing written.
