@@ -1,9 +1,13 @@
 //! Whatever ChartHop sends, every emitted value obeys the protos' limits.
 
+use c1_mapping::limits::FIELD_CAP;
 use c1_mapping::limits::{
     CUT_MARKER, DESCRIPTION_MAX, DISPLAY_NAME_MAX, EMAIL_MAX, STATUS_DETAILS_MAX, fit, is_valid_email,
 };
-use c1_mapping::{GroupDirectory, member_entitlement, person_resource};
+use c1_mapping::{
+    GroupDirectory, PersonExtras, custom_profile_key, member_entitlement, person_resource,
+    person_resource_with,
+};
 use c1_proto::connector::v2::UserTrait;
 use c1_proto::prost::Message;
 use charthop_domain::{Group, Person, PersonName};
@@ -72,5 +76,30 @@ proptest! {
         let resource = entitlement.resource.unwrap();
         prop_assert!((1..=DISPLAY_NAME_MAX).contains(&resource.display_name.len()));
         prop_assert!(resource.description.len() <= DESCRIPTION_MAX);
+    }
+
+    #[test]
+    fn extras_are_kept_under_the_cap_with_their_keys_or_refuse_the_row(
+        manager in text(), code in "[A-Za-z][A-Za-z0-9_.]{0,30}", value in text(), huge in any::<bool>()
+    ) {
+        let person = Person { id: "p1".into(), ..Default::default() };
+        let value = if huge { Some("v".repeat(FIELD_CAP + 1)) } else { value };
+        let extras = PersonExtras {
+            manager_email: manager,
+            custom_fields: value.clone().map(|v| (code.clone(), v)).into_iter().collect(),
+            ..Default::default()
+        };
+        match person_resource_with(&person, &extras, &GroupDirectory::default(), &options(false)) {
+            Ok(mapped) => {
+                prop_assert!(!huge);
+                let profile = mapped.value.profile.unwrap();
+                let key = custom_profile_key(&code);
+                prop_assert!(key.starts_with("custom_") && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+                let trimmed = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+                prop_assert_eq!(profile.fields.contains_key(&key), trimmed.is_some());
+                prop_assert!(profile.fields.len() <= 3, "employment_status, manager_email, one custom");
+            }
+            Err(refused) => prop_assert!(huge || extras.manager_email.as_ref().is_some_and(|m| m.len() > FIELD_CAP), "{refused}"),
+        }
     }
 }
