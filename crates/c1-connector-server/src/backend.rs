@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceType};
+use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_proto::prost_types::Any;
 
 /// Any error a backend wraps.
@@ -39,6 +39,9 @@ pub enum BackendError {
     /// The backend does not know this resource type (`InvalidArgument`).
     #[error("unknown resource type {0:?}")]
     UnknownResourceType(String),
+    /// No such resource, or the backend does not look resources up one by one (`NotFound`).
+    #[error("no resource {0}")]
+    NotFound(String),
     /// The backend cannot continue from its own token (`InvalidArgument`).
     #[error("the page token cannot be continued")]
     InvalidPageToken(#[source] BoxError),
@@ -66,6 +69,12 @@ pub trait ConnectorBackend: Send + Sync + 'static {
         resource_type_id: &str,
         page_token: Option<&str>,
     ) -> impl Future<Output = Result<Page<Resource>, BackendError>> + Send;
+
+    /// One resource by id (targeted syncs). `NotFound` by default.
+    fn resource(&self, id: &ResourceId) -> impl Future<Output = Result<Resource, BackendError>> + Send {
+        let missing = format!("{}:{}", id.resource_type, id.resource);
+        async move { Err(BackendError::NotFound(missing)) }
+    }
 
     /// One page of the entitlements of a resource (the request's full resource).
     fn entitlements(

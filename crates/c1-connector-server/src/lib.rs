@@ -1,5 +1,5 @@
 //! The connector gRPC API — `c1.connector.v2`'s `ConnectorService`, `ResourceTypesService`,
-//! `ResourcesService`, `EntitlementsService` and `GrantsService`, plus
+//! `ResourcesService`, `ResourceGetterService`, `EntitlementsService` and `GrantsService`, plus
 //! `c1.ratelimit.v1.RateLimiterService` — served on top of any [`ConnectorBackend`]. This is
 //! how a C1-hosted connector and the Go SDK's own syncer talk to a connector.
 //!

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use c1_proto::connector::v2::connector_service_server::{ConnectorService, ConnectorServiceServer};
 use c1_proto::connector::v2::entitlements_service_server::{EntitlementsService, EntitlementsServiceServer};
 use c1_proto::connector::v2::grants_service_server::{GrantsService, GrantsServiceServer};
+use c1_proto::connector::v2::resource_getter_service_server::{
+    ResourceGetterService, ResourceGetterServiceServer,
+};
 use c1_proto::connector::v2::resource_types_service_server::{
     ResourceTypesService, ResourceTypesServiceServer,
 };
@@ -16,6 +19,7 @@ use c1_proto::connector::v2::{
     EntitlementsServiceListEntitlementsRequest, EntitlementsServiceListEntitlementsResponse,
     EntitlementsServiceListStaticEntitlementsRequest, EntitlementsServiceListStaticEntitlementsResponse,
     GrantsServiceListGrantsRequest, GrantsServiceListGrantsResponse, Resource,
+    ResourceGetterServiceGetResourceRequest, ResourceGetterServiceGetResourceResponse,
     ResourceTypesServiceListResourceTypesRequest, ResourceTypesServiceListResourceTypesResponse,
     ResourcesServiceListResourcesRequest, ResourcesServiceListResourcesResponse,
 };
@@ -54,6 +58,7 @@ pub(crate) fn routes<B: ConnectorBackend>(backend: B, max_bytes: usize) -> Route
     Routes::new(ConnectorServiceServer::from_arc(Arc::clone(&api)))
         .add_service(ResourceTypesServiceServer::from_arc(Arc::clone(&api)))
         .add_service(ResourcesServiceServer::from_arc(Arc::clone(&api)))
+        .add_service(ResourceGetterServiceServer::from_arc(Arc::clone(&api)))
         .add_service(EntitlementsServiceServer::from_arc(Arc::clone(&api)))
         .add_service(GrantsServiceServer::from_arc(Arc::clone(&api)))
         .add_service(RateLimiterServiceServer::from_arc(api))
@@ -81,6 +86,7 @@ fn status(error: &BackendError) -> Status {
         BackendError::UnknownResourceType(_) | BackendError::InvalidPageToken(_) => {
             Status::invalid_argument(message)
         }
+        BackendError::NotFound(_) => Status::not_found(message),
         BackendError::Internal(_) => Status::internal(message),
     }
 }
@@ -181,6 +187,25 @@ impl<B: ConnectorBackend> ResourcesService for Api<B> {
         Ok(Response::new(ResourcesServiceListResourcesResponse {
             list,
             next_page_token,
+            annotations: Vec::new(),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl<B: ConnectorBackend> ResourceGetterService for Api<B> {
+    async fn get_resource(
+        &self,
+        request: Request<ResourceGetterServiceGetResourceRequest>,
+    ) -> Result<Response<ResourceGetterServiceGetResourceResponse>, Status> {
+        let id = request
+            .get_ref()
+            .resource_id
+            .as_ref()
+            .ok_or_else(|| Status::invalid_argument("the request names no resource"))?;
+        let resource = self.backend.resource(id).await.map_err(|e| status(&e))?;
+        Ok(Response::new(ResourceGetterServiceGetResourceResponse {
+            resource: Some(resource),
             annotations: Vec::new(),
         }))
     }

@@ -84,3 +84,16 @@ async fn a_row_larger_than_a_response_is_named() {
     assert_eq!(too_big.code(), Code::ResourceExhausted);
     assert!(too_big.message().contains("u00"), "{}", too_big.message());
 }
+
+#[tokio::test]
+async fn get_resource_is_not_found_unless_the_backend_looks_resources_up() {
+    use c1_proto::connector::v2::ResourceGetterServiceGetResourceRequest;
+    use c1_proto::connector::v2::resource_getter_service_client::ResourceGetterServiceClient;
+
+    let served = serve_static(StaticBackend::default(), ServeOptions::default()).await;
+    let mut getter = ResourceGetterServiceClient::new(channel(&served.url).await);
+    let request = ResourceGetterServiceGetResourceRequest { resource_id: group(1).id, ..Default::default() };
+    let missing = getter.get_resource(request).await.expect_err("not looked up");
+    assert_eq!(missing.code(), Code::NotFound);
+    assert!(missing.message().contains("group:g1"), "{}", missing.message());
+}
