@@ -105,3 +105,50 @@ pub trait ConnectorBackend: Send + Sync + 'static {
         async { Ok(()) }
     }
 }
+
+/// A shared backend serves as itself (so a caller can keep a handle to it).
+impl<B: ConnectorBackend> ConnectorBackend for std::sync::Arc<B> {
+    fn metadata(&self) -> impl Future<Output = Result<ConnectorMetadata, BackendError>> + Send {
+        (**self).metadata()
+    }
+    fn validate(&self) -> impl Future<Output = Result<Vec<Any>, BackendError>> + Send {
+        (**self).validate()
+    }
+    fn resource_types(&self) -> impl Future<Output = Result<Vec<ResourceType>, BackendError>> + Send {
+        (**self).resource_types()
+    }
+    fn resources(
+        &self,
+        resource_type_id: &str,
+        page_token: Option<&str>,
+    ) -> impl Future<Output = Result<Page<Resource>, BackendError>> + Send {
+        (**self).resources(resource_type_id, page_token)
+    }
+    fn resource(&self, id: &ResourceId) -> impl Future<Output = Result<Resource, BackendError>> + Send {
+        (**self).resource(id)
+    }
+    fn entitlements(
+        &self,
+        resource: &Resource,
+        page_token: Option<&str>,
+    ) -> impl Future<Output = Result<Page<Entitlement>, BackendError>> + Send {
+        (**self).entitlements(resource, page_token)
+    }
+    fn static_entitlements(
+        &self,
+        resource_type_id: &str,
+        page_token: Option<&str>,
+    ) -> impl Future<Output = Result<Page<Entitlement>, BackendError>> + Send {
+        (**self).static_entitlements(resource_type_id, page_token)
+    }
+    fn grants(
+        &self,
+        resource: &Resource,
+        page_token: Option<&str>,
+    ) -> impl Future<Output = Result<Page<Grant>, BackendError>> + Send {
+        (**self).grants(resource, page_token)
+    }
+    fn cleanup(&self) -> impl Future<Output = Result<(), BackendError>> + Send {
+        (**self).cleanup()
+    }
+}

@@ -163,48 +163,12 @@ pub struct Served {
     _stop: oneshot::Sender<()>,
 }
 
-/// The backend is shared so a test can read its counters.
-pub struct Shared(pub Arc<StaticBackend>);
-
-impl ConnectorBackend for Shared {
-    fn metadata(&self) -> impl Future<Output = Result<ConnectorMetadata, BackendError>> + Send {
-        self.0.metadata()
-    }
-    fn validate(&self) -> impl Future<Output = Result<Vec<Any>, BackendError>> + Send {
-        self.0.validate()
-    }
-    fn resource_types(&self) -> impl Future<Output = Result<Vec<ResourceType>, BackendError>> + Send {
-        self.0.resource_types()
-    }
-    fn resources(
-        &self,
-        t: &str,
-        p: Option<&str>,
-    ) -> impl Future<Output = Result<Page<Resource>, BackendError>> + Send {
-        self.0.resources(t, p)
-    }
-    fn entitlements(
-        &self,
-        r: &Resource,
-        p: Option<&str>,
-    ) -> impl Future<Output = Result<Page<Entitlement>, BackendError>> + Send {
-        self.0.entitlements(r, p)
-    }
-    fn grants(
-        &self,
-        r: &Resource,
-        p: Option<&str>,
-    ) -> impl Future<Output = Result<Page<Grant>, BackendError>> + Send {
-        self.0.grants(r, p)
-    }
-}
-
 pub async fn serve_static(backend: StaticBackend, options: ServeOptions) -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let backend = Arc::new(backend);
     let (stop, stopped) = oneshot::channel::<()>();
-    let shared = Shared(Arc::clone(&backend));
+    let shared = Arc::clone(&backend);
     tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;

@@ -18,7 +18,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio_rustls::TlsConnector;
 
-use crate::backend::{Shared, StaticBackend};
+use crate::backend::StaticBackend;
 
 struct Ca {
     issuer: CertifiedIssuer<'static, KeyPair>,
@@ -52,7 +52,7 @@ async fn serve_tls(ca: &Ca) -> (String, oneshot::Sender<()>) {
     let (cert, key) = ca.leaf();
     let tls = TlsConfig { cert_chain: vec![cert], key, client_ca: Some(ca.der()) };
     let (stop, stopped) = oneshot::channel::<()>();
-    let backend = Shared(Arc::new(StaticBackend::default()));
+    let backend = Arc::new(StaticBackend::default());
     tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
@@ -127,7 +127,7 @@ async fn the_credential_a_parent_hands_over_serves_with_its_raw_ed25519_key() {
     let tls = TlsConfig::from_credential(&credential).expect("a usable credential");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address").to_string();
-    let backend = Shared(Arc::new(StaticBackend::default()));
+    let backend = Arc::new(StaticBackend::default());
     let server = tokio::spawn(serve_with_shutdown(
         listener,
         backend,
