@@ -6,7 +6,7 @@ use c1_fake::Knobs;
 use c1_proto::connectorapi::baton::v1::task::SyncFullTask;
 use c1_proto::tonic::Code;
 
-use crate::harness::{Service, World, error_of, eventually, sync_task};
+use crate::harness::{Service, World, error_of, eventually, fault_row, sync_task};
 
 #[tokio::test]
 async fn unavailable_at_start_is_retried_until_hello_succeeds() {
@@ -21,6 +21,8 @@ async fn unavailable_at_start_is_retried_until_hello_succeeds() {
     // Connected, it goes on polling.
     world.expect_c1(&service, "a GetTask", |r| r.get_tasks > 0).await;
     assert!(service.is_running());
+    let observed = format!("{} Unavailable, then Hello and polling", refused.len());
+    fault_row("C1 unavailable at start", "fake C1 unavailable_calls=2", "retried until Hello", &observed);
 }
 
 #[tokio::test]
@@ -41,6 +43,12 @@ async fn unauthenticated_on_hello_ends_the_process_with_a_clear_error() {
     for secret in [world.credentials.client_secret.as_str(), "secret-token:", &world.charthop.token()] {
         assert!(!logs.contains(secret), "a secret reached stderr: {logs}");
     }
+    fault_row(
+        "C1 refuses Hello",
+        "hello_unauthenticated",
+        "exit 16 naming the refusal",
+        &format!("exit 16: {error}"),
+    );
 }
 
 #[tokio::test]
@@ -62,6 +70,12 @@ async fn a_token_endpoint_that_refuses_ends_the_process_without_leaking_the_secr
     assert_eq!(recorded.token_requests.len(), 1, "refused credentials are not retried");
     assert!(recorded.hellos.is_empty() && recorded.refused.is_empty(), "no gRPC call without a token");
     assert!(!logs.contains(&world.credentials.client_secret) && !logs.contains("secret-token:"), "{logs}");
+    fault_row(
+        "C1 token endpoint fails",
+        "token_endpoint_refuses",
+        "exit 16 naming the endpoint",
+        &format!("exit 16: {error}"),
+    );
 }
 
 #[tokio::test]
@@ -84,6 +98,12 @@ async fn a_charthop_401_finishes_the_sync_with_a_non_retryable_error() {
     assert!(recorded.uploads.is_empty());
     assert!(eventually(Duration::from_secs(2), || world.temp_entries().is_empty()).await);
     assert!(service.is_running(), "a failed task does not end the service");
+    fault_row(
+        "ChartHop 401 in service mode",
+        "a wrong ChartHop token",
+        "task fails non-retryable, nothing uploaded",
+        &format!("{code:?}, non-retryable: {message}"),
+    );
 }
 
 /// The last two stderr lines: the error (with its causes), then the hint of what to do.

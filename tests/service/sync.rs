@@ -118,6 +118,13 @@ async fn a_dropped_upload_is_retried_and_succeeds() {
     let contents = read_upload(retried);
     assert_eq!(contents.grants, world.charthop.org().memberships.len() as u64);
     assert_eq!(service.log_lines_with("upload failed; retrying").len(), 1, "{}", service.logs());
+    let observed = format!("1 dropped, 1 complete upload from the start holding {} grants", contents.grants);
+    crate::harness::fault_row(
+        "an upload dropped midway",
+        "drop_next_upload",
+        "retried, the org uploaded",
+        &observed,
+    );
 }
 
 #[tokio::test]

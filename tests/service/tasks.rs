@@ -63,4 +63,12 @@ async fn a_heartbeat_cancellation_aborts_the_sync_without_finishing_it() {
     assert!(recorded.uploads.is_empty());
     assert_eq!(recorded.heartbeats_of(&sync.id), 2, "no heartbeat after the cancellation");
     assert_eq!(service.log_lines_with("C1 cancelled the task").len(), 1, "{}", service.logs());
+    let observed =
+        format!("aborted after {requests_after} of {full_sync_requests} requests; no upload, no temp file");
+    crate::harness::fault_row(
+        "heartbeat cancellation",
+        "cancel_task_after_heartbeats=2",
+        "sync aborted, not finished",
+        &observed,
+    );
 }

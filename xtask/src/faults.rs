@@ -1,6 +1,6 @@
-//! `cargo xtask faults`: builds the binary, runs the fault matrix (`tests/faults`) against it
-//! and prints one line per row: fault | expected | observed | data lost. Fails when any row lost
-//! data or did not keep its promise.
+//! `cargo xtask faults`: builds the binary, runs the fault matrix (`tests/faults`, and the
+//! service-mode rows of `tests/service`) against it and prints one line per row: fault |
+//! expected | observed | data lost. Fails when any row lost data or did not keep its promise.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -24,7 +24,8 @@ pub fn run() -> Result<()> {
     let bin = binaries.get("baton-charthop")?;
 
     let mut cmd = crate::cargo();
-    cmd.args(["test", "-p", "tests", "--test", "faults", "--", "--nocapture"]);
+    // One-shot rows (tests/faults) and the service-mode rows against the fake C1.
+    cmd.args(["test", "-p", "tests", "--test", "faults", "--test", "service", "--", "--nocapture"]);
     // The suite tests exactly the binary built above.
     cmd.env("E2E_BATON_CHARTHOP_BIN", bin);
     eprintln!("==> fault matrix: {cmd:?}");

@@ -47,3 +47,10 @@ pub fn error_of(finish: &BatonServiceFinishTaskRequest) -> (Code, String, bool) 
     let status = finish.status.as_ref().expect("an error FinishTask carries a status");
     (Code::from(status.code), status.message.clone(), error.non_retryable)
 }
+
+/// One row of the fault matrix (`cargo xtask faults` reads these lines): a test calls it once
+/// its assertions have held, with what it saw.
+pub fn fault_row(fault: &str, setup: &str, expected: &str, observed: &str) {
+    let observed = observed.replace(['\t', '\n'], " ");
+    println!("FAULT-ROW\t{fault}\t{setup}\t{expected}\t{observed}\tno");
+}
