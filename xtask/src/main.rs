@@ -27,7 +27,7 @@ fn main() -> Result<()> {
         Some("codegen") => codegen::run(&root, check),
         Some("schemas") => schemas::run(&root, check),
         Some("demo") => demo::run(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("faults") => faults::run(),
         // Internal: how `bench` measures a child's peak memory exactly (see bench/rss.rs).
         Some(bench::rss::PROBE_TASK) => bench::rss::probe(&args[1..]),

@@ -1,15 +1,19 @@
-//! `cargo xtask bench`: the release binary against the in-process fake ChartHop, every
-//! comparison measured side by side in one run and printed as ratios (no absolute targets).
+//! `cargo xtask bench [--quick]`: the release binary against the in-process fake ChartHop,
+//! every comparison measured side by side in one run and printed as ratios, then written to
+//! `target/bench/report.json`. It fails when list mode needs more requests than the lower bound.
 
+mod limits;
 pub mod report;
 pub mod rss;
+mod stages;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use charthop_fake::{Knobs, OrgSpec};
+use serde_json::json;
 
 use crate::binary::{self, Profile};
 use crate::inspect::{self, Counts};
@@ -28,32 +32,91 @@ struct Outcome {
     wall: Duration,
     requests: u64,
     peak_rss_kib: u64,
+    usage: rss::Usage,
     grants: u64,
+    file_bytes: u64,
 }
 
 struct Bench {
     bin: PathBuf,
+    stages: PathBuf,
     scratch: PathBuf,
 }
 
-pub fn run() -> Result<()> {
+pub fn run(args: &[String]) -> Result<()> {
+    let quick = args.iter().any(|a| a == "--quick");
+    if let Some(other) = args.iter().find(|a| *a != "--quick") {
+        bail!("bench: unknown option '{other}' (only --quick)");
+    }
     let binaries = binary::build(&["baton-charthop"], Profile::Release, false)?;
+    let stages = stages::build()?;
     let scratch = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
-    let bench = Bench { bin: binaries.get("baton-charthop")?.clone(), scratch };
+    let bench = Bench { bin: binaries.get("baton-charthop")?.clone(), stages, scratch };
     let started = Instant::now();
     println!(
-        "baton-charthop bench: the release binary against the fake ChartHop (in-process, 127.0.0.1),\n\
-         {} ms added to every answer, {} cores. One sync per line. Compare the lines of one run with\n\
-         each other (the ratios); absolute numbers depend on the machine.",
+        "baton-charthop bench{}: the release binary against the fake ChartHop (in-process, 127.0.0.1),\n\
+         {} cores. Compare the lines of one run with each other (the ratios); absolute numbers depend\n\
+         on the machine.",
+        if quick { " --quick" } else { "" },
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+    let outcome = limits_and_legacy(&bench, quick, started);
+    let _ = std::fs::remove_dir_all(&bench.scratch);
+    outcome
+}
+
+/// B1, B3/B4/B7, then (full run only) the older ratio tables; writes the report.
+fn limits_and_legacy(bench: &Bench, quick: bool, started: Instant) -> Result<()> {
+    let sizes = if quick { &limits::QUICK } else { &limits::FULL };
+    let (requests, at_bound) = limits::requests(bench, sizes)?;
+    let growth = limits::growth(bench, sizes)?;
+    let report = json!({
+        "quick": quick,
+        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+        "b1_requests": requests,
+        "b3_b4_b7": growth,
+    });
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| crate::workspace_root().join("target"), PathBuf::from)
+        .join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("report.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "
+report: {}",
+        path.display()
+    );
+    if !at_bound {
+        bail!("B1: list mode needs more requests than the lower bound (see the table above)");
+    }
+    if quick {
+        println!(
+            "
+bench --quick took {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    legacy(bench)?;
+    println!(
+        "
+bench took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The ratio tables between modes, with a network delay added.
+fn legacy(bench: &Bench) -> Result<()> {
+    println!(
+        "\nThe ratio tables: {} ms added to every answer, {} cores. One sync per line.",
         LATENCY.as_millis(),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
-    let outcome = membership_sources(&bench).and_then(|()| memory(&bench)).and_then(|()| page_sizes(&bench));
-    let _ = std::fs::remove_dir_all(&bench.scratch);
-    outcome?;
-    println!("\nbench took {:.0} s", started.elapsed().as_secs_f64());
-    Ok(())
+    membership_sources(bench).and_then(|()| memory(bench)).and_then(|()| page_sizes(bench))
 }
 
 impl Bench {
@@ -67,6 +130,17 @@ impl Bench {
 
     /// Syncs `local`'s org with `args` added and checks the file holds exactly the org.
     fn sync(&self, local: &LocalFake, label: &str, args: &[&str]) -> Result<Outcome> {
+        self.sync_keeping(local, label, args, None)
+    }
+
+    /// [`Bench::sync`], moving the file to `keep` instead of deleting it.
+    fn sync_keeping(
+        &self,
+        local: &LocalFake,
+        label: &str,
+        args: &[&str],
+        keep: Option<&Path>,
+    ) -> Result<Outcome> {
         let file = self.scratch.join("bench.c1z");
         let mut cmd = rss::wrapped(local.sync_command(&self.bin, &file).args(args))?;
         cmd.stdin(Stdio::null());
@@ -85,8 +159,9 @@ impl Bench {
             );
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let peak_rss_kib = rss::peak_rss_kib(&stdout)
-            .with_context(|| format!("sync '{label}': the probe printed no peak"))?;
+        let usage =
+            rss::usage(&stdout).with_context(|| format!("sync '{label}': the probe printed no usage"))?;
+        let peak_rss_kib = usage.peak_kib;
         let counts = inspect::counts(&self.bin, &file)?;
         let expected = Counts::expected(local.org());
         if counts != expected {
@@ -94,9 +169,17 @@ impl Bench {
                 "sync '{label}' wrote {counts:?}, but the fake's org has {expected:?}: a wrong result is no benchmark"
             );
         }
-        std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
+        let file_bytes = std::fs::metadata(&file).map_or(0, |m| m.len());
+        match keep {
+            Some(keep) => {
+                std::fs::rename(&file, keep).with_context(|| format!("cannot keep {}", file.display()))?
+            }
+            None => {
+                std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?
+            }
+        }
         eprintln!("    {label}: {}", seconds(wall));
-        Ok(Outcome { wall, requests, peak_rss_kib, grants: counts.grants })
+        Ok(Outcome { wall, requests, peak_rss_kib, usage, grants: counts.grants, file_bytes })
     }
 }
 

@@ -1,4 +1,4 @@
-//! A child's exact peak resident memory.
+//! A child's exact peak resident memory (and its CPU time).
 //!
 //! `getrusage(RUSAGE_CHILDREN)` reports the largest peak among ALL children a process has waited
 //! for, so xtask re-runs itself as a probe whose only child is the measured program: the probe
@@ -13,6 +13,7 @@ use nix::sys::resource::{UsageWho, getrusage};
 /// The hidden xtask task that runs the probe.
 pub const PROBE_TASK: &str = "__peak-rss";
 const MARKER: &str = "xtask-peak-rss-kib=";
+const CPU_MARKER: &str = "xtask-cpu-ms=";
 
 /// `cmd` wrapped in the probe: same program, arguments and environment changes.
 pub fn wrapped(cmd: &Command) -> Result<Command> {
@@ -34,8 +35,9 @@ pub fn wrapped(cmd: &Command) -> Result<Command> {
 /// The probe itself: `args` = program and its arguments.
 pub fn probe(args: &[String]) -> Result<()> {
     let (program, rest) = args.split_first().context("usage: xtask __peak-rss PROGRAM [ARGS...]")?;
-    let (status, peak_kib) = run_and_measure(Command::new(program).args(rest))?;
-    println!("{MARKER}{peak_kib}");
+    let (status, usage) = run_and_measure(Command::new(program).args(rest))?;
+    println!("{CPU_MARKER}{} {}", usage.user_ms, usage.sys_ms);
+    println!("{MARKER}{}", usage.peak_kib);
     match status.code() {
         Some(0) => Ok(()),
         Some(code) => std::process::exit(code),
@@ -43,12 +45,37 @@ pub fn probe(args: &[String]) -> Result<()> {
     }
 }
 
-/// Runs `cmd` to its end; its peak RSS in KiB is exact only when it is this process's only child.
-fn run_and_measure(cmd: &mut Command) -> Result<(ExitStatus, u64)> {
+/// What the only child used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub peak_kib: u64,
+    pub user_ms: u64,
+    pub sys_ms: u64,
+}
+
+/// Runs `cmd` to its end; the usage is exact only when it is this process's only child.
+fn run_and_measure(cmd: &mut Command) -> Result<(ExitStatus, Usage)> {
     let status = cmd.status().with_context(|| format!("could not start {:?}", cmd.get_program()))?;
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).context("getrusage(RUSAGE_CHILDREN) failed")?;
-    // Linux reports ru_maxrss in KiB.
-    Ok((status, u64::try_from(usage.max_rss()).unwrap_or(0)))
+    let ms = |t: nix::sys::time::TimeVal| {
+        u64::try_from(t.tv_sec()).unwrap_or(0) * 1000 + u64::try_from(t.tv_usec()).unwrap_or(0) / 1000
+    };
+    Ok((
+        status,
+        Usage {
+            // Linux reports ru_maxrss in KiB.
+            peak_kib: u64::try_from(usage.max_rss()).unwrap_or(0),
+            user_ms: ms(usage.user_time()),
+            sys_ms: ms(usage.system_time()),
+        },
+    ))
+}
+
+/// The usage the probe printed, from the probe's whole standard output.
+pub fn usage(stdout: &str) -> Option<Usage> {
+    let cpu = stdout.lines().rev().find_map(|line| line.strip_prefix(CPU_MARKER))?;
+    let (user, sys) = cpu.trim().split_once(' ')?;
+    Some(Usage { peak_kib: peak_rss_kib(stdout)?, user_ms: user.parse().ok()?, sys_ms: sys.parse().ok()? })
 }
 
 /// The peak the probe printed, from the probe's whole standard output.
@@ -64,6 +91,13 @@ mod tests {
     fn the_marker_line_is_found_after_the_programs_own_output() {
         let stdout = "wrote x.c1z: 5000 persons\nxtask-peak-rss-kib=41234\n";
         assert_eq!(peak_rss_kib(stdout), Some(41234));
+    }
+
+    #[test]
+    fn cpu_time_is_read_with_the_peak() {
+        let stdout = "out\nxtask-cpu-ms=1200 300\nxtask-peak-rss-kib=41234\n";
+        assert_eq!(usage(stdout), Some(Usage { peak_kib: 41234, user_ms: 1200, sys_ms: 300 }));
+        assert_eq!(usage("xtask-peak-rss-kib=41234\n"), None);
     }
 
     #[test]
@@ -89,8 +123,9 @@ mod tests {
         // `sort` must hold a single 64 MiB line in memory to sort it.
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "head -c 67108864 /dev/zero | sort > /dev/null"]);
-        let (status, peak_kib) = run_and_measure(&mut cmd).unwrap();
+        let (status, usage) = run_and_measure(&mut cmd).unwrap();
         assert!(status.success());
+        let peak_kib = usage.peak_kib;
         // At least the line; far less than 64 Mi KiB (which would mean the unit is bytes).
         assert!((64 * 1024..1024 * 1024).contains(&peak_kib), "peak {peak_kib} KiB");
     }
