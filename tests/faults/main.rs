@@ -11,6 +11,7 @@
 mod harness;
 
 mod proxy;
+mod setup;
 mod specials;
 mod tampers;
 mod trial;
@@ -159,7 +160,7 @@ fault_rows! {
             ..Setup::new(100)
         }.run(Expect::Fails(&["deadline"]))];
     duplicate_persons: "duplicate persons across pages", "proxy: page 3 repeats a row of page 1" =>
-        tampered(200, specials::duplicate_across_pages, Expect::Truth);
+        tampered(200, tampers::duplicate_across_pages, Expect::Truth);
     per_person_without_group_ids: "per-person answers without groupIds", "proxy: GET person drops groupIds; per-person" =>
         tampered_with(tampers::person_without_group_ids, |f| with_args(f, &["--membership-source", "per-person"]), Expect::Fails(&["group"]));
     data_null: "a person list answering {\"data\": null}", "proxy: 1st person page" =>

@@ -85,3 +85,21 @@ fn rewrite_first_page(x: &Exchange<'_>, change: impl FnOnce(&mut Value)) -> Acti
     change(&mut page);
     Action::Replace(200, page.to_string().into_bytes())
 }
+
+/// Keeps the first person page's first row, to serve it again on the third page.
+static FIRST_ROW: std::sync::Mutex<Option<serde_json::Value>> = std::sync::Mutex::new(None);
+
+/// The third person page repeats a person of the first.
+pub fn duplicate_across_pages(x: &Exchange<'_>) -> Action {
+    if !x.is_person_list() || x.status != 200 || !(x.nth == 0 || x.nth == 2) {
+        return Action::Pass;
+    }
+    let Some(mut page) = x.json() else { return Action::Pass };
+    let mut first = FIRST_ROW.lock().unwrap_or_else(|e| e.into_inner());
+    match (x.nth, page["data"].as_array_mut()) {
+        (0, Some(rows)) => *first = rows.first().cloned(),
+        (_, Some(rows)) => rows.extend(first.clone()),
+        _ => {}
+    }
+    Action::Replace(200, page.to_string().into_bytes())
+}
