@@ -23,6 +23,13 @@ pub enum Fix {
     ClientSecret,
     C1Credentials,
     C1ApiHost,
+    ChartHopHost,
+    ChartHopTls,
+    ChartHopUrl,
+    WebAppUrl,
+    OrgIdIsUrl,
+    ExtraFields,
+    GroupTypes,
 }
 
 const HINTS: &[(Fix, &str)] = &[
@@ -60,6 +67,40 @@ const HINTS: &[(Fix, &str)] = &[
         "check --c1-api-host / BATON_C1_API_HOST (C1's host[:port]; unset, the client id's host) and \
          that C1 is reachable",
     ),
+    (
+        Fix::ChartHopHost,
+        "check the host and port of --charthop-url / BATON_CHARTHOP_URL (unset, https://api.charthop.com), \
+         this machine's DNS, and any proxy or firewall on the way",
+    ),
+    (
+        Fix::ChartHopTls,
+        "check --charthop-url / BATON_CHARTHOP_URL; behind a proxy that inspects TLS, add its authority \
+         to this system's trust store",
+    ),
+    (
+        Fix::ChartHopUrl,
+        "set --charthop-url / BATON_CHARTHOP_URL to an origin such as https://api.charthop.com, or unset it",
+    ),
+    (
+        Fix::WebAppUrl,
+        "use https://api.charthop.com for --charthop-url / BATON_CHARTHOP_URL (or unset it) and the slug \
+         for --org-id / BATON_ORG_ID",
+    ),
+    (
+        Fix::OrgIdIsUrl,
+        "use https://api.charthop.com (the default of --charthop-url / BATON_CHARTHOP_URL) and the slug \
+         for --org-id / BATON_ORG_ID",
+    ),
+    (
+        Fix::ExtraFields,
+        "check --extra-fields / BATON_EXTRA_FIELDS: ChartHop field codes separated by commas, such as \
+         costCenter,shirtSize",
+    ),
+    (
+        Fix::GroupTypes,
+        "set --group-types / BATON_GROUP_TYPES to types the organization has (listed above), or unset it \
+         for all",
+    ),
 ];
 
 /// The hint for the first cause in `error`'s chain that a setting fixes.
@@ -71,14 +112,26 @@ pub fn hint(error: &(dyn Error + 'static)) -> Option<&'static str> {
 fn classify(cause: &(dyn Error + 'static)) -> Option<Fix> {
     use charthop_client::Error as Client;
     if let Some(e) = cause.downcast_ref::<Client>() {
+        // Before the deadline: a refused connection that ran out of time is still refused.
+        if let Some(fix) = e.network().and_then(network_fix) {
+            return Some(fix);
+        }
         return match e {
             Client::Unauthorized { .. } => Some(Fix::ApiToken),
             Client::OrgNotFound { .. } => Some(Fix::OrgId),
             Client::BodyTooLarge { .. } => Some(Fix::BodyCap),
             Client::DeadlineExceeded { .. } => Some(Fix::Deadline),
             Client::SnapshotNotReady { .. } => Some(Fix::SnapshotWait),
+            Client::InvalidBaseUrl { .. } => Some(Fix::ChartHopUrl),
+            Client::WebAppUrl { .. } => Some(Fix::WebAppUrl),
+            Client::InvalidOrgId(_) => Some(Fix::OrgIdIsUrl),
+            Client::InvalidFieldCode { .. } => Some(Fix::ExtraFields),
+            Client::UnknownGroupTypes { .. } => Some(Fix::GroupTypes),
             _ => None,
         };
+    }
+    if let Some(crate::settings::SettingsError::OrgIdIsUrl { .. }) = cause.downcast_ref() {
+        return Some(Fix::OrgIdIsUrl);
     }
     if let Some(e) = cause.downcast_ref::<c1z::WriteError>() {
         return match e {
@@ -102,6 +155,18 @@ fn classify(cause: &(dyn Error + 'static)) -> Option<Fix> {
         return Some(Fix::DecompressionCap);
     }
     cause.downcast_ref::<UrlWithUserInfo>().map(|_| Fix::UrlUserInfo)
+}
+
+/// A slow answer is the deadline's business; failing to reach ChartHop at all is the URL's.
+fn network_fix(kind: charthop_client::NetworkKind) -> Option<Fix> {
+    use charthop_client::NetworkKind as Net;
+    match kind {
+        Net::HostNotFound | Net::ConnectionRefused | Net::ConnectTimeout | Net::Connection => {
+            Some(Fix::ChartHopHost)
+        }
+        Net::Tls(_) => Some(Fix::ChartHopTls),
+        _ => None,
+    }
 }
 
 /// Service mode's start: the C1 credentials, their refusal, and the C1 host.
@@ -219,7 +284,8 @@ mod tests {
                 "--c1-api-host / BATON_C1_API_HOST",
             ),
         ];
-        assert_eq!(cases.len(), HINTS.len(), "every row of the table is tested");
+        // The network, address and scope rows are held by the two tests below.
+        assert_eq!(cases.len() + 7, HINTS.len(), "every row of the table is tested");
         for (got, want) in cases {
             let got = got.unwrap_or_else(|| panic!("no hint where one names {want}"));
             assert!(got.contains(want), "{got:?} should name {want}");
@@ -311,6 +377,83 @@ mod tests {
             }
         }
         assert!(pairs >= 10, "{pairs}");
+    }
+
+    /// A real failure of the client against 127.0.0.1 (or a `.invalid` name, never looked up).
+    async fn client_error(base_url: &str) -> Client {
+        let mut config = charthop_client::ClientConfig::new("token", "acme")
+            .with_base_url(charthop_client::Url::parse(base_url).unwrap());
+        config.retry.max_attempts = 2;
+        config.retry.base_delay = Duration::from_millis(1);
+        config.request_deadline = Duration::from_secs(5);
+        let client = charthop_client::ChartHopClient::new(config).unwrap();
+        client.validate_access().await.unwrap_err()
+    }
+
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    /// Not reaching ChartHop names the URL, never the timeout: retrying cannot fix a wrong host.
+    #[tokio::test]
+    async fn network_failures_name_the_chart_hop_url_not_the_timeout() {
+        let url = "--charthop-url / BATON_CHARTHOP_URL";
+        let unknown_host = client_error("https://charthop-nowhere.invalid").await;
+        assert!(matches!(unknown_host, Client::HostNotFound { .. }), "{unknown_host:?}");
+        let refused = client_error(&format!("http://127.0.0.1:{}", closed_port())).await;
+        assert!(refused.network().is_some(), "{refused:?}");
+        for error in [unknown_host, refused] {
+            let hint = hint_of(error).unwrap_or_default();
+            assert!(hint.contains(url) && hint.contains("host and port"), "{hint}");
+            assert!(!hint.contains("http-timeout"), "{hint}");
+        }
+        // A server that answers TLS with plain text.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for stream in listener.incoming().take(2) {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.read(&mut [0; 512]);
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+            }
+        });
+        let tls = client_error(&format!("https://127.0.0.1:{port}")).await;
+        assert!(matches!(tls.network(), Some(charthop_client::NetworkKind::Tls(_))), "{tls:?}");
+        assert!(hint_of(tls).is_some_and(|h| h.contains("trust store")));
+    }
+
+    #[test]
+    fn addresses_where_the_org_belongs_and_bad_scope_settings_get_their_hint() {
+        let web_app = Client::WebAppUrl { url: "https://app.charthop.com/acme/home".into(), slug: None };
+        let org = charthop_client::org_id_problem("https://app.charthop.com/acme/home").unwrap();
+        let cases = [
+            (hint_of(web_app), "use https://api.charthop.com for --charthop-url"),
+            (hint_of(Client::InvalidOrgId(org.clone())), "the slug for --org-id / BATON_ORG_ID"),
+            (
+                hint_of(crate::settings::SettingsError::OrgIdIsUrl { origin: "x".into(), problem: org }),
+                "use https://api.charthop.com",
+            ),
+            (
+                hint_of(Client::InvalidBaseUrl { url: "u".into(), reason: "r".into() }),
+                "an origin such as https://api.charthop.com",
+            ),
+            (
+                hint_of(Client::InvalidFieldCode {
+                    code: "a,b".into(),
+                    problem: charthop_client::request::FieldCodeProblem::Character(','),
+                }),
+                "--extra-fields / BATON_EXTRA_FIELDS",
+            ),
+            (
+                hint_of(Client::UnknownGroupTypes { unknown: vec!["X".into()], available: vec![] }),
+                "--group-types / BATON_GROUP_TYPES",
+            ),
+        ];
+        for (got, want) in cases {
+            assert!(got.is_some_and(|h| h.contains(want)), "{got:?} should say {want}");
+        }
     }
 
     #[test]

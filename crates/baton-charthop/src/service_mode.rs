@@ -92,7 +92,11 @@ impl TaskHandler for ChartHopTasks {
 
 /// The status C1 gets for a failed sync; permanent failures are marked non-retryable.
 fn task_error(error: SyncError) -> TaskError {
+    use charthop_client::Error as Client;
     let code = match &error {
+        // Settings ChartHop cannot satisfy: retrying the same sync fails the same way.
+        SyncError::ChartHop(Client::InvalidFieldCode { .. }) => Code::InvalidArgument,
+        SyncError::ChartHop(Client::UnknownGroupTypes { .. }) => Code::FailedPrecondition,
         SyncError::ChartHop(e) => match e.status() {
             Some(400) => Code::InvalidArgument,
             Some(401) => Code::Unauthenticated,
@@ -269,5 +273,25 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn scope_settings_chart_hop_cannot_satisfy_finish_the_task_non_retryable() {
+        use charthop_client::Error as Client;
+        let field = Client::InvalidFieldCode {
+            code: "a b".into(),
+            problem: charthop_client::request::FieldCodeProblem::Character(' '),
+        };
+        let types =
+            Client::UnknownGroupTypes { unknown: vec!["COST".into()], available: vec!["TEAM".into()] };
+        for (error, code, setting) in [
+            (field, Code::InvalidArgument, "--extra-fields / BATON_EXTRA_FIELDS"),
+            (types, Code::FailedPrecondition, "--group-types / BATON_GROUP_TYPES"),
+        ] {
+            let error = task_error(SyncError::ChartHop(error));
+            assert_eq!(error.code, code);
+            assert!(error.non_retryable, "{}", error.message);
+            assert!(error.message.contains(setting), "{}", error.message);
+        }
     }
 }

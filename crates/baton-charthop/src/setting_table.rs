@@ -53,6 +53,8 @@ pub enum Kind {
         min: u64,
         max: u64,
     },
+    /// Names separated by commas (a list in the YAML file); blanks are dropped.
+    List,
 }
 
 /// A field of the C1 configuration schema (`docs/c1-wire.md`, "Capabilities and config
@@ -169,6 +171,31 @@ pub const TABLE: &[Row] = &[
             "membership source",
             "Group memberships from: auto, list or per-person",
             Kind::Word { words: &["auto", "list", "per-person"], aliases: &[("per_person", "per-person")] },
+        )
+    },
+    Row {
+        schema: Some(field(
+            "Extra person fields",
+            "ChartHop person field codes, separated by commas, added to each person's profile as \
+             custom_<code> (such as costCenter,shirtSize)",
+        )),
+        ..plain(
+            "extra-fields",
+            "field codes",
+            "ChartHop person field codes (comma-separated) to add to profiles as custom_<code>",
+            Kind::List,
+        )
+    },
+    Row {
+        schema: Some(field(
+            "Group types",
+            "Only sync groups of these types, separated by commas (such as DEPARTMENT,TEAM); empty: all",
+        )),
+        ..plain(
+            "group-types",
+            "group types",
+            "Only sync groups of these types (comma-separated, any case) [default: all]",
+            Kind::List,
         )
     },
     Row {

@@ -20,6 +20,7 @@ pub enum Parsed {
     Ratio(f64),
     Duration(Duration),
     Bytes(u64),
+    List(Vec<String>),
 }
 
 impl Kind {
@@ -43,12 +44,15 @@ impl Kind {
                 Parsed::Duration(parse_duration(trimmed, Duration::ZERO, Duration::from_secs(max_secs))?)
             }
             Kind::Bytes { min, max } => Parsed::Bytes(parse_bytes(trimmed, min, max)?),
+            Kind::List => Parsed::List(
+                text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect(),
+            ),
         })
     }
 
-    /// Texts and paths: an empty value counts as unset.
+    /// Texts, paths and lists: an empty value counts as unset.
     pub fn empty_is_unset(&self) -> bool {
-        matches!(self, Kind::Text | Kind::Path)
+        matches!(self, Kind::Text | Kind::Path | Kind::List)
     }
 
     pub fn is_bool(&self) -> bool {
@@ -146,6 +150,13 @@ impl Parsed {
         match self {
             Parsed::Bytes(n) => n,
             other => panic!("not a size: {other:?}"),
+        }
+    }
+
+    pub fn list(self) -> Vec<String> {
+        match self {
+            Parsed::List(items) => items,
+            other => panic!("not a list: {other:?}"),
         }
     }
 }

@@ -13,7 +13,7 @@ use charthop_connector::MembershipSource;
 use config::{Config, File, FileFormat, Map, Source, Value, ValueKind};
 
 pub use crate::setting_table::env_var;
-use crate::setting_table::{TABLE, row};
+use crate::setting_table::{Kind, TABLE, row};
 use crate::setting_values::Parsed;
 use crate::yaml_guard;
 
@@ -81,6 +81,10 @@ pub struct Settings {
     pub include_departed: bool,
     pub include_personal_email: bool,
     pub membership_source: MembershipSource,
+    /// ChartHop person field codes added to profiles as `custom_<code>` (each checked).
+    pub extra_fields: Vec<String>,
+    /// Only groups of these types; `None`: every group.
+    pub group_types: Option<Vec<String>>,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
     pub task_concurrency: usize,
@@ -115,6 +119,8 @@ pub enum SettingsError {
     UnknownKey { key: String, path: String, known: String },
     #[error("invalid {what} for --{key} / {env} (from {origin}): {reason}")]
     Invalid { key: &'static str, env: String, origin: String, what: String, reason: String },
+    #[error("invalid --org-id / BATON_ORG_ID (from {origin}): {problem}")]
+    OrgIdIsUrl { origin: String, problem: charthop_client::OrgIdProblem },
     #[error("missing {what}: pass --{key} or set {env}")]
     Missing { key: &'static str, env: String, what: &'static str },
     #[error(
@@ -232,7 +238,7 @@ impl Settings {
         }
         Ok(Settings {
             api_token: get.optional("api-token")?.map(|v| Secret(v.text())),
-            org_id: get.optional("org-id")?.map(Parsed::text),
+            org_id: get.org_id()?,
             file: get.value("file")?.path(),
             log_level: LogLevel::from_word(get.value("log-level")?.word()),
             log_format: get.optional("log-format")?.map(|v| match v.word() {
@@ -248,6 +254,10 @@ impl Settings {
                 "per-person" => MembershipSource::PerPerson,
                 _ => MembershipSource::Auto,
             },
+            extra_fields: get.list("extra-fields", |code| {
+                charthop_client::request::check_field_code(code).map_err(|problem| problem.to_string())
+            })?,
+            group_types: Some(get.list("group-types", |_| Ok(()))?).filter(|types| !types.is_empty()),
             client_id,
             client_secret,
             task_concurrency: get.value("task-concurrency")?.int() as usize,
@@ -312,11 +322,24 @@ fn file_layer(path: &Path, named_by: Option<&'static str>) -> Result<Option<Laye
             let known: Vec<&str> = TABLE.iter().filter(|row| row.in_file).map(|row| row.key).collect();
             return Err(SettingsError::UnknownKey { key, path: shown, known: known.join(", ") });
         }
-        let text = value.into_string().map_err(|_| SettingsError::File {
-            path: shown.clone(),
-            origin,
-            reason: format!("key '{key}' must be a single value, not a list or a map"),
-        })?;
+        let list_row = TABLE.iter().any(|row| row.key == key && row.kind == Kind::List);
+        let text = match value.clone().into_array() {
+            Ok(items) if list_row => items
+                .into_iter()
+                .map(|item| item.into_string())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| SettingsError::File {
+                    path: shown.clone(),
+                    origin,
+                    reason: format!("key '{key}' must be a list of names"),
+                })?
+                .join(","),
+            _ => value.into_string().map_err(|_| SettingsError::File {
+                path: shown.clone(),
+                origin,
+                reason: format!("key '{key}' must be a single value, not a list or a map"),
+            })?,
+        };
         values.insert(key, text);
     }
     Ok(Some(Layer { origin: shown, values }))
@@ -340,6 +363,34 @@ impl Getter<'_> {
             (None, None) => return Ok(None),
         };
         row.kind.parse(&text).map(Some).map_err(|reason| invalid_value(key, &text, &origin, &reason))
+    }
+
+    /// A list whose every item passes `check` (its error names the item); unset: empty.
+    fn list(
+        &self,
+        key: &'static str,
+        check: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<Vec<String>, SettingsError> {
+        let items = self.optional(key)?.map(Parsed::list).unwrap_or_default();
+        for item in &items {
+            if let Err(reason) = check(item) {
+                let (text, origin) = self.raw(key).unwrap_or_default();
+                return Err(invalid_value(key, &text, &origin, &format!("'{item}': {reason}")));
+            }
+        }
+        Ok(items)
+    }
+
+    /// The org id, refused when it is an address (the usual mistake: the web app's URL).
+    fn org_id(&self) -> Result<Option<String>, SettingsError> {
+        let Some(org) = self.optional("org-id")?.map(Parsed::text) else { return Ok(None) };
+        match charthop_client::org_id_problem(&org) {
+            Some(problem) => {
+                let origin = self.raw("org-id").map(|(_, origin)| origin).unwrap_or_default();
+                Err(SettingsError::OrgIdIsUrl { origin, problem })
+            }
+            None => Ok(Some(org)),
+        }
     }
 
     /// The value of a row that has a default.

@@ -150,3 +150,42 @@ fn secrets_given_as_flags_are_noted_for_a_warning() {
     let s = load(&[], &[("BATON_API_TOKEN", "t")], None).unwrap();
     assert!(s.secrets_on_command_line.is_empty());
 }
+
+#[test]
+fn extra_fields_and_group_types_are_comma_lists_or_yaml_lists() {
+    let s = load(&[], &[], None).unwrap();
+    assert!(s.extra_fields.is_empty());
+    assert_eq!(s.group_types, None, "unset: every group type");
+    let s = load(
+        &[("extra-fields", " costCenter, ,customFields.shirtSize ")],
+        &[("BATON_GROUP_TYPES", "DEPARTMENT,team")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.extra_fields, ["costCenter", "customFields.shirtSize"]);
+    assert_eq!(s.group_types.as_deref(), Some(&["DEPARTMENT".to_owned(), "team".to_owned()][..]));
+    let file = "extra-fields: [costCenter, level]\ngroup-types:\n  - TEAM\n";
+    let s = load(&[], &[], Some(file)).unwrap();
+    assert_eq!(s.extra_fields, ["costCenter", "level"]);
+    assert_eq!(s.group_types, Some(vec!["TEAM".to_owned()]));
+    assert_eq!(load(&[("group-types", " , ")], &[], None).unwrap().group_types, None);
+}
+
+#[test]
+fn an_extra_field_that_is_not_a_field_code_is_refused_at_load_naming_it() {
+    let err = load(&[], &[("BATON_EXTRA_FIELDS", "costCenter,shirt size")], None).unwrap_err().to_string();
+    assert!(err.contains("--extra-fields / BATON_EXTRA_FIELDS"), "{err}");
+    assert!(err.contains("'shirt size'") && err.contains("the environment"), "{err}");
+    let err = load(&[], &[], Some("page-size: [1, 2]\n")).unwrap_err().to_string();
+    assert!(err.contains("must be a single value"), "{err}");
+}
+
+#[test]
+fn an_org_id_that_is_an_address_is_refused_at_load_with_the_slug() {
+    let err = load(&[("org-id", "https://app.charthop.com/acme-inc/home")], &[], None).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("invalid --org-id / BATON_ORG_ID (from the command line)"), "{text}");
+    assert!(text.contains("slug 'acme-inc'") && text.contains("https://api.charthop.com"), "{text}");
+    assert!(crate::hints::hint(&err).is_some_and(|h| h.contains("the slug")));
+    assert_eq!(load(&[("org-id", "acme-inc")], &[], None).unwrap().org_id.as_deref(), Some("acme-inc"));
+}

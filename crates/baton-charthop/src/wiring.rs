@@ -58,6 +58,8 @@ pub fn sync_options(settings: &Settings) -> SyncOptions {
         include_departed: settings.include_departed,
         membership_source: settings.membership_source,
         max_removed_ratio: settings.max_removed_ratio,
+        extra_fields: settings.extra_fields.clone(),
+        group_types: settings.group_types.clone(),
         ..SyncOptions::new(mapping)
     }
 }
