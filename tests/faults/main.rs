@@ -106,11 +106,11 @@ fault_rows! {
     truncated_json: "truncated JSON", "truncate_body=2" =>
         knobs(150, Knobs { truncate_body: 2, ..D() }, Expect::Truth);
     malformed_json: "malformed JSON", "proxy: 2nd person page is not JSON" =>
-        tampered(150, tampers::malformed_json, Expect::Fails(&["json"]));
+        tampered(150, tampers::malformed_json, Expect::Fails(&["not valid json"]));
     row_without_id: "a row without id", "proxy: 1st person row loses id" =>
-        tampered(150, tampers::row_without_id, Expect::Fails(&["id"]));
+        tampered(150, tampers::row_without_id, Expect::Fails(&["no 'id'"]));
     repeating_next: "a repeating next", "repeat_next" =>
-        knobs(150, Knobs { repeat_next: true, ..D() }, Expect::Fails(&["next"]));
+        knobs(150, Knobs { repeat_next: true, ..D() }, Expect::Fails(&["next=", "loops"]));
     overlapping_pages: "pages overlapping by one row", "overlapping_pages" =>
         knobs(150, Knobs { overlapping_pages: true, ..D() }, Expect::Truth);
     unknown_groups: "memberships naming unknown groups", "OrgSpec dangling_group_ids=7" =>
@@ -162,11 +162,11 @@ fault_rows! {
     duplicate_persons: "duplicate persons across pages", "proxy: page 3 repeats a row of page 1" =>
         tampered(200, tampers::duplicate_across_pages, Expect::Truth);
     per_person_without_group_ids: "per-person answers without groupIds", "proxy: GET person drops groupIds; per-person" =>
-        tampered_with(tampers::person_without_group_ids, |f| with_args(f, &["--membership-source", "per-person"]), Expect::Fails(&["group"]));
+        tampered_with(tampers::person_without_group_ids, |f| with_args(f, &["--membership-source", "per-person"]), Expect::Fails(&["'groupIds'"]));
     data_null: "a person list answering {\"data\": null}", "proxy: 1st person page" =>
-        tampered(150, tampers::data_null, Expect::Fails(&["data"]));
+        tampered(150, tampers::data_null, Expect::Fails(&["'data' is null"]));
     numeric_next: "a non-string next", "proxy: next = 12345" =>
-        tampered(150, tampers::numeric_next, Expect::Fails(&["next"]));
+        tampered(150, tampers::numeric_next, Expect::Fails(&["'next' as a number"]));
     endless_cursors: "cursors that never repeat", "proxy: a new cursor and one new row per page" =>
         tampered(150, tampers::endless_cursors, Expect::Fails(&["progress"]));
     accepted_forever: "202 forever", "proxy: person list answers 202; --snapshot-wait 3s" =>
@@ -174,7 +174,7 @@ fault_rows! {
     never_answers: "a server that never answers", "proxy holds every request; --http-timeout-seconds 3" =>
         tampered_with(tampers::never_answer, |f| with_args(f, &["--http-timeout-seconds", "3"]), Expect::Fails(&["timed out"]));
     huge_page: "a 100 MB page", "proxy: a 100 MB title in the 1st person page" =>
-        tampered(150, tampers::huge_page, Expect::Fails(&["bytes"]));
+        tampered(150, tampers::huge_page, Expect::Fails(&["larger than", "bytes allowed"]));
     mass_change: "mass change", "previous 300 persons, the org now 30" =>
         vec![specials::mass_change(false)];
     mass_change_allowed: "mass change, allowed", "previous 300 persons, the org now 30; --max-removed-ratio=1" =>
@@ -205,10 +205,10 @@ fault_rows! {
     knob_next_shapes: "next as a number, object, array or bool", "next_shape=Number|Object|Array|Bool" =>
         [NextShape::Number, NextShape::Object, NextShape::Array, NextShape::Bool]
             .into_iter()
-            .flat_map(|next_shape| knobs(120, Knobs { next_shape, ..D() }, Expect::Fails(&["next"])))
+            .flat_map(|next_shape| knobs(120, Knobs { next_shape, ..D() }, Expect::Fails(&["'next' as"])))
             .collect();
     knob_data_null: "{\"data\": null} from the fake", "person_list_data_null" =>
-        knobs(100, Knobs { person_list_data_null: true, ..D() }, Expect::Fails(&["null"]));
+        knobs(100, Knobs { person_list_data_null: true, ..D() }, Expect::Fails(&["'data' is null"]));
     knob_endless_cursors: "empty pages with ever-new cursors", "endless_cursors" =>
         knobs(120, Knobs { endless_cursors: true, ..D() }, Expect::Fails(&["progress"]));
     knob_accepted_once: "202 once, then served", "accepted_first" =>
