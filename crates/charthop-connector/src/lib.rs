@@ -16,10 +16,16 @@
 //! [`SyncOptions::max_removed_ratio`] of the persons or grants would go. A cancellation up to
 //! the final rename never publishes.
 //!
-//! Architecture invariants: the only crate that orchestrates a sync. It never decodes ChartHop
+//! [`ChartHopBackend`] serves the same rows over the connector gRPC API
+//! (`c1_connector_server::ConnectorBackend`): groups from the group listing, persons page by
+//! page with the ChartHop cursor as the page token, each group's `member` entitlement, and
+//! memberships as each person's grants, answered from a bounded cache the person pages fill.
+//!
+//! Architecture invariants: the only crate that orchestrates a sync (one-shot or served). It never decodes ChartHop
 //! JSON (the client does), never builds a C1 id (the mapping does), and never touches SQLite
 //! (the writer does). No grant it writes ever dangles.
 
+mod backend;
 mod coverage;
 mod error;
 mod guard;
@@ -30,6 +36,7 @@ mod report;
 mod sync;
 mod writer_thread;
 
+pub use backend::ChartHopBackend;
 pub use error::SyncError;
 pub use guard::{Baseline, BaselineComparison, BaselineCounts, MIN_REMOVED};
 pub use options::{DEFAULT_MAX_REMOVED_RATIO, MembershipSource, ResourceTypeFilter, SyncOptions};

@@ -91,7 +91,7 @@ pub async fn sync(
 }
 
 #[derive(Debug, Default)]
-struct Counters {
+pub(crate) struct Counters {
     persons_by_status: BTreeMap<String, u64>,
     departed_excluded: u64,
     groups_by_type: BTreeMap<String, u64>,
@@ -142,7 +142,7 @@ async fn read_and_write(
 }
 
 /// Group types and groups, listed side by side; type ids resolved to names.
-async fn list_groups(client: &ChartHopClient) -> Result<(Vec<GroupType>, Vec<Group>), SyncError> {
+pub(crate) async fn list_groups(client: &ChartHopClient) -> Result<(Vec<GroupType>, Vec<Group>), SyncError> {
     let types = client.group_types().try_collect::<Vec<_>>();
     let query = GroupQuery::default();
     let groups = client.groups(&query).try_collect::<Vec<_>>();
@@ -167,7 +167,7 @@ struct Scope<'a> {
 /// wanted name that is neither a listed group type nor the type of a listed group (legacy
 /// data names its type directly) is an error listing the types the org has: a misspelled
 /// type must not silently sync no group.
-fn groups_in_scope(
+pub(crate) fn groups_in_scope(
     groups: &[Group],
     types: &[GroupType],
     wanted: Option<&[String]>,
@@ -197,7 +197,7 @@ fn groups_in_scope(
 /// Leaves out the groups the mapping refuses, before the directory is built from them: no
 /// entitlement or grant may then point at a refused group. A group listed twice is kept
 /// once (the first), as two rows with one id would collide in the file.
-fn valid_groups(groups: Vec<Group>, counts: &mut MappingCounts) -> Vec<Group> {
+pub(crate) fn valid_groups(groups: Vec<Group>, counts: &mut MappingCounts) -> Vec<Group> {
     let mut seen = HashSet::new();
     groups
         .into_iter()
@@ -267,16 +267,7 @@ async fn write_persons(
     while let Some(page) = pages.recv().await {
         page_number += 1;
         let mut persons = page?.items;
-        let before = persons.len();
-        persons.retain(|p| seen.insert(p.person.id.clone()));
-        counters.duplicate_persons += (before - persons.len()) as u64;
-        if !options.include_departed {
-            let before = persons.len();
-            persons.retain(|p| {
-                !matches!(p.person.employment_at(options.mapping.today), Employment::Departed { .. })
-            });
-            counters.departed_excluded += (before - persons.len()) as u64;
-        }
+        keep_new_persons(&mut persons, &mut seen, options, counters);
         persons.iter().for_each(|p| coverage.observe_row(&p.person));
         never_seen.retain(|code| !persons.iter().any(|p| p.extra_fields.iter().any(|(c, _)| c == code)));
         if wants_grants {
@@ -324,6 +315,48 @@ async fn write_persons(
         );
     }
     Ok(())
+}
+
+/// Leaves out the persons already seen in this listing (the first row is kept) and, unless
+/// departed persons are wanted, the departed ones; counts both.
+pub(crate) fn keep_new_persons(
+    persons: &mut Vec<PersonRecord>,
+    seen: &mut HashSet<String>,
+    options: &SyncOptions,
+    counters: &mut Counters,
+) {
+    let before = persons.len();
+    persons.retain(|p| seen.insert(p.person.id.clone()));
+    counters.duplicate_persons += (before - persons.len()) as u64;
+    if !options.include_departed {
+        let before = persons.len();
+        persons.retain(|p| {
+            !matches!(p.person.employment_at(options.mapping.today), Employment::Departed { .. })
+        });
+        counters.departed_excluded += (before - persons.len()) as u64;
+    }
+}
+
+/// One page of persons mapped as the sync writes them (persons, then their grants), for
+/// callers that do not count what the mapping changed.
+pub(crate) fn map_person_page(
+    persons: &[PersonRecord],
+    profiles: &GroupDirectory,
+    grants: &GroupDirectory,
+    options: &SyncOptions,
+) -> Batch {
+    let mut coverage = CoverageTracker::new(options.mapping.include_personal_email);
+    let scope = Scope { profiles, grants };
+    let wants_grants = options.writes_grants();
+    map_persons(
+        persons,
+        scope,
+        options,
+        wants_grants,
+        &mut Counters::default(),
+        &mut coverage,
+        &mut HashSet::new(),
+    )
 }
 
 fn map_persons(

@@ -1,5 +1,6 @@
 //! The sync against the fake ChartHop: what lands in the `.c1z` equals the fake's ground truth.
 
+mod api;
 mod guard;
 mod harness;
 mod hostile;

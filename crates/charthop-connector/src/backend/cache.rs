@@ -1,0 +1,116 @@
+//! What the backend keeps between calls, each part bounded.
+
+use std::collections::{HashMap, VecDeque};
+
+use c1_connector_server::Page;
+use c1_proto::connector::v2::{Grant, Resource};
+
+/// The membership grants of the most recently listed persons, by person id; the oldest
+/// person goes first when full. A person without groups is kept too (an empty list), so
+/// that asking for its grants costs no request either.
+#[derive(Debug)]
+pub(crate) struct MembershipCache {
+    capacity: usize,
+    by_person: HashMap<String, Vec<Grant>>,
+    order: VecDeque<String>,
+}
+
+impl MembershipCache {
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity, by_person: HashMap::new(), order: VecDeque::new() }
+    }
+
+    pub fn insert(&mut self, person_id: String, grants: Vec<Grant>) {
+        if self.capacity == 0 {
+            return;
+        }
+        if let Some(known) = self.by_person.get_mut(&person_id) {
+            *known = grants;
+            return;
+        }
+        self.order.push_back(person_id.clone());
+        self.by_person.insert(person_id, grants);
+        while self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.by_person.remove(&oldest);
+            }
+        }
+    }
+
+    pub fn get(&self, person_id: &str) -> Option<Vec<Grant>> {
+        self.by_person.get(person_id).cloned()
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.by_person.clear();
+        self.order.clear();
+    }
+}
+
+/// The person pages answered last, by the token they answered: the server asks for a page
+/// again to resume inside one it had to split.
+#[derive(Debug, Default)]
+pub(crate) struct RecentPages {
+    pages: VecDeque<(Option<String>, Page<Resource>)>,
+}
+
+/// Pages kept for answering a token again.
+const RECENT_PAGES: usize = 2;
+
+impl RecentPages {
+    pub fn get(&self, token: Option<&str>) -> Option<Page<Resource>> {
+        self.pages.iter().find(|(t, _)| t.as_deref() == token).map(|(_, page)| page.clone())
+    }
+
+    pub fn insert(&mut self, token: Option<String>, page: Page<Resource>) {
+        self.pages.retain(|(t, _)| *t != token);
+        self.pages.push_back((token, page));
+        while self.pages.len() > RECENT_PAGES {
+            self.pages.pop_front();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.pages.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(id: &str) -> Grant {
+        Grant { id: id.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn the_oldest_person_goes_first_and_a_repeat_does_not_grow_the_cache() {
+        let mut cache = MembershipCache::new(2);
+        cache.insert("a".into(), vec![grant("ga")]);
+        cache.insert("b".into(), Vec::new());
+        cache.insert("a".into(), vec![grant("ga2")]);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.get("a"), Some(vec![grant("ga2")]));
+        cache.insert("c".into(), vec![grant("gc")]);
+        assert_eq!(cache.get("a"), None, "the first inserted went first");
+        assert_eq!(cache.get("b"), Some(Vec::new()));
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn recent_pages_keep_the_last_two_tokens() {
+        let mut pages = RecentPages::default();
+        for token in [None, Some("1".to_owned()), Some("2".to_owned())] {
+            let next = token.clone();
+            pages.insert(token, Page { items: Vec::new(), next });
+        }
+        assert!(pages.get(None).is_none());
+        assert_eq!(pages.get(Some("2")).map(|p| p.next), Some(Some("2".into())));
+        assert!(pages.get(Some("1")).is_some());
+    }
+}

@@ -1,0 +1,256 @@
+//! The connector gRPC API over `ChartHopBackend`, walked by a small syncer in the Go SDK's
+//! order: it writes the same `.c1z` rows as the one-shot sync, in the list mode's requests.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use c1_connector_server::{ServeOptions, serve_with_shutdown};
+use c1_proto::connector::v2::connector_service_client::ConnectorServiceClient;
+use c1_proto::connector::v2::entitlements_service_client::EntitlementsServiceClient;
+use c1_proto::connector::v2::grants_service_client::GrantsServiceClient;
+use c1_proto::connector::v2::resource_types_service_client::ResourceTypesServiceClient;
+use c1_proto::connector::v2::resources_service_client::ResourcesServiceClient;
+use c1_proto::connector::v2::{
+    ConnectorServiceValidateRequest, Entitlement, EntitlementsServiceListEntitlementsRequest, Grant,
+    GrantsServiceListGrantsRequest, Resource, ResourceType, ResourceTypesServiceListResourceTypesRequest,
+    ResourcesServiceListResourcesRequest,
+};
+use c1_proto::tonic::transport::Channel;
+use c1z::{C1zReader, C1zWriter, ReaderOptions, WriterOptions};
+use charthop_connector::{ChartHopBackend, SyncOptions};
+use charthop_fake::{FakeChartHop, Knobs};
+use tokio::sync::oneshot;
+
+use crate::harness::*;
+
+const PERSONS: usize = 450;
+
+/// A served backend; dropping it stops the server.
+struct Served {
+    url: String,
+    _stop: oneshot::Sender<()>,
+}
+
+async fn serve(backend: Arc<ChartHopBackend>) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    tokio::spawn(serve_with_shutdown(listener, backend, None, ServeOptions::default(), shutdown));
+    Served { url, _stop: stop }
+}
+
+async fn channel(served: &Served) -> Channel {
+    c1_proto::tonic::transport::Endpoint::from_shared(served.url.clone()).unwrap().connect().await.unwrap()
+}
+
+fn backend(fake: &FakeChartHop, options: SyncOptions) -> Arc<ChartHopBackend> {
+    Arc::new(ChartHopBackend::new(client(fake), options))
+}
+
+fn key(resource: &Resource) -> String {
+    let id = resource.id.as_ref().unwrap();
+    format!("{}:{}", id.resource_type, id.resource)
+}
+
+/// Resources of a type from `token` on, at most `max_pages` responses; the token to go on
+/// with ("" at the end).
+async fn resources(
+    channel: &Channel,
+    type_id: &str,
+    mut token: String,
+    max_pages: usize,
+) -> (Vec<Resource>, String) {
+    let mut client = ResourcesServiceClient::new(channel.clone());
+    let mut out = Vec::new();
+    for _ in 0..max_pages {
+        let request = ResourcesServiceListResourcesRequest {
+            resource_type_id: type_id.into(),
+            page_token: token,
+            ..Default::default()
+        };
+        let page = client.list_resources(request).await.unwrap().into_inner();
+        out.extend(page.list);
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    (out, token)
+}
+
+async fn entitlements(channel: &Channel, resource: &Resource) -> Vec<Entitlement> {
+    let mut client = EntitlementsServiceClient::new(channel.clone());
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let request = EntitlementsServiceListEntitlementsRequest {
+            resource: Some(resource.clone()),
+            page_token: token,
+            ..Default::default()
+        };
+        let page = client.list_entitlements(request).await.unwrap().into_inner();
+        out.extend(page.list);
+        token = page.next_page_token;
+        if token.is_empty() {
+            return out;
+        }
+    }
+}
+
+async fn grants(channel: &Channel, resource: &Resource) -> Vec<Grant> {
+    let mut client = GrantsServiceClient::new(channel.clone());
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let request = GrantsServiceListGrantsRequest {
+            resource: Some(resource.clone()),
+            page_token: token,
+            ..Default::default()
+        };
+        let page = client.list_grants(request).await.unwrap().into_inner();
+        out.extend(page.list);
+        token = page.next_page_token;
+        if token.is_empty() {
+            return out;
+        }
+    }
+}
+
+/// The Go SDK's order: resource types, every resource of each type page by page, then the
+/// entitlements and grants of each resource; every row into a `.c1z` at `target`.
+async fn walk_into(channel: &Channel, target: &Path) {
+    let mut writer = C1zWriter::create(target, WriterOptions::default()).unwrap();
+    let mut types_client = ResourceTypesServiceClient::new(channel.clone());
+    let request = ResourceTypesServiceListResourceTypesRequest::default();
+    let types = types_client.list_resource_types(request).await.unwrap().into_inner();
+    assert!(types.next_page_token.is_empty());
+    let mut all = Vec::new();
+    for resource_type in &types.list {
+        writer.put_resource_type(resource_type).unwrap();
+        let (listed, _) = resources(channel, &resource_type.id, String::new(), usize::MAX).await;
+        all.extend(listed);
+    }
+    for resource in &all {
+        writer.put_resource(resource).unwrap();
+    }
+    for resource in &all {
+        for entitlement in entitlements(channel, resource).await {
+            writer.put_entitlement(&entitlement).unwrap();
+        }
+        for grant in grants(channel, resource).await {
+            writer.put_grant(&grant).unwrap();
+        }
+    }
+    writer.finish().unwrap();
+}
+
+/// Every row of a file's latest full sync, by id (sync ids and timestamps are not rows).
+#[derive(Debug, PartialEq)]
+struct Rows {
+    types: BTreeMap<String, ResourceType>,
+    resources: BTreeMap<String, Resource>,
+    entitlements: BTreeMap<String, Entitlement>,
+    grants: BTreeMap<String, Grant>,
+}
+
+fn rows(path: &Path) -> Rows {
+    let reader = C1zReader::open(path, ReaderOptions::default()).unwrap();
+    let sync = reader.latest_finished_full_sync().unwrap().expect("a finished sync").id;
+    Rows {
+        types: reader.resource_types(&sync).unwrap().map(|t| t.unwrap()).map(|t| (t.id.clone(), t)).collect(),
+        resources: reader.resources(&sync).unwrap().map(|r| r.unwrap()).map(|r| (key(&r), r)).collect(),
+        entitlements: reader
+            .entitlements(&sync)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.id.clone(), e))
+            .collect(),
+        grants: reader.grants(&sync).unwrap().map(|g| g.unwrap()).map(|g| (g.id.clone(), g)).collect(),
+    }
+}
+
+#[tokio::test]
+async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
+    let fake = fake(PERSONS, Knobs::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let one_shot = dir.path().join("sync.c1z");
+    run(&fake, &one_shot, &options()).await.unwrap();
+    let list_mode = fake.expected_list_requests(PAGE_SIZE as usize).total();
+    assert_eq!(fake.total_requests(), list_mode);
+
+    let served = serve(backend(&fake, options())).await;
+    let channel = channel(&served).await;
+    let before = fake.total_requests();
+    let mut connector = ConnectorServiceClient::new(channel.clone());
+    connector.validate(ConnectorServiceValidateRequest {}).await.unwrap();
+    assert_eq!(fake.total_requests() - before, 1, "Validate sends one request");
+
+    let before = fake.total_requests();
+    let through_api = dir.path().join("api.c1z");
+    walk_into(&channel, &through_api).await;
+    assert_eq!(fake.total_requests() - before, list_mode, "no per-person request");
+
+    let (expected, got) = (rows(&one_shot), rows(&through_api));
+    assert_eq!(got.resources.len(), fake.org().persons.len() + fake.org().groups.len());
+    assert_eq!(got.grants.len(), fake.org().memberships.len());
+    assert_eq!(got.types, expected.types);
+    assert_eq!(got.resources, expected.resources);
+    assert_eq!(got.entitlements, expected.entitlements);
+    assert_eq!(got.grants, expected.grants);
+}
+
+#[tokio::test]
+async fn a_person_token_resumes_on_a_new_backend_without_repeating_or_losing_persons() {
+    let fake = fake(PERSONS, Knobs::default()).await;
+    let first = serve(backend(&fake, options())).await;
+    let (before, saved) = resources(&channel(&first).await, "person", String::new(), 2).await;
+    assert!(!saved.is_empty());
+    drop(first);
+
+    // Another process: only the token is carried over.
+    let second = serve(backend(&fake, options())).await;
+    let channel = channel(&second).await;
+    let (after, end) = resources(&channel, "person", saved, usize::MAX).await;
+    assert!(end.is_empty());
+    let mut ids: Vec<String> = before.iter().chain(&after).map(key).collect();
+    let listed = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), listed, "a person came twice");
+    assert_eq!(listed, fake.org().persons.len());
+
+    // The resumed pages' grants come from what the walk kept.
+    let requests = fake.total_requests();
+    let mut memberships = 0;
+    for person in &after {
+        memberships += grants(&channel, person).await.len();
+    }
+    assert_eq!(fake.total_requests(), requests);
+    let resumed: std::collections::BTreeSet<String> =
+        after.iter().map(|p| p.id.as_ref().unwrap().resource.clone()).collect();
+    let expected = truth(&fake).into_iter().filter(|(_, person)| resumed.contains(person)).count();
+    assert_eq!(memberships, expected);
+}
+
+#[tokio::test]
+async fn a_person_the_cache_no_longer_holds_costs_one_request_and_gets_the_same_grants() {
+    let fake = fake(150, Knobs::default()).await;
+    let backend = Arc::new(ChartHopBackend::with_membership_cache(client(&fake), options(), 10));
+    let served = serve(backend).await;
+    let channel = channel(&served).await;
+    let (persons, _) = resources(&channel, "person", String::new(), usize::MAX).await;
+    let truth = truth(&fake);
+    for (n, person) in [&persons[0], &persons[persons.len() - 1]].into_iter().enumerate() {
+        let requests = fake.total_requests();
+        let got = grants(&channel, person).await;
+        let id = &person.id.as_ref().unwrap().resource;
+        let expected = truth.iter().filter(|(_, p)| p == id).count();
+        assert_eq!(got.len(), expected, "{id}");
+        let asked = fake.total_requests() - requests;
+        assert_eq!(asked, if n == 0 { 1 } else { 0 }, "the first person was evicted, the last one not");
+    }
+}
