@@ -7,6 +7,7 @@ mod health;
 mod hints;
 mod inspect;
 mod inspect_json;
+mod log_file;
 mod logging;
 mod oneshot;
 mod progress;
@@ -23,6 +24,7 @@ mod signals;
 mod units;
 mod wiring;
 mod yaml_guard;
+mod zap_json;
 
 use std::process::ExitCode;
 
@@ -101,7 +103,7 @@ fn run(invocation: Invocation) -> Result<()> {
         }
         Invocation::Run { flags } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
-            logging::init(settings.log_level, settings.log_format);
+            logging::init(&settings)?;
             warn_about_secret_flags(&settings);
             // Fail on missing ChartHop credentials before anything starts.
             settings.charthop_credentials()?;

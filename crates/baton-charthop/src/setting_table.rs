@@ -214,6 +214,13 @@ pub const TABLE: &[Row] = &[
         "Log format: console or json [default: console on a terminal, else json]",
         Kind::Word { words: &["console", "json"], aliases: &[] },
     ),
+    plain(
+        "log-path",
+        "log file",
+        "Append logs to this file instead of standard error; at 100 MiB it becomes FILE.1 and a new \
+         one starts",
+        Kind::Path,
+    ),
     plain("client-id", "C1 client id", "C1 client id: with --client-secret, run in service mode", Kind::Text),
     Row {
         secret: true,

@@ -76,6 +76,8 @@ pub struct Settings {
     pub log_level: LogLevel,
     /// `None`: console on a terminal, else JSON.
     pub log_format: Option<LogFormat>,
+    /// Logs appended here instead of standard error.
+    pub log_path: Option<PathBuf>,
     pub charthop_url: String,
     pub page_size: u32,
     pub include_departed: bool,
@@ -245,6 +247,7 @@ impl Settings {
                 "json" => LogFormat::Json,
                 _ => LogFormat::Console,
             }),
+            log_path: get.optional("log-path")?.map(Parsed::path),
             charthop_url: get.value("charthop-url")?.text(),
             page_size: get.value("page-size")?.int(),
             include_departed: get.value("include-departed")?.bool(),
