@@ -55,7 +55,7 @@ fn setting_args() -> Vec<Arg> {
 
 pub fn command() -> Command {
     Command::new("baton-charthop")
-        .version(env!("CARGO_PKG_VERSION"))
+        .version(crate::version::LONG)
         .about("ConductorOne Baton connector for ChartHop: persons, groups and memberships")
         .after_help(
             "Settings come from flags, then BATON_* environment variables, then the YAML file \

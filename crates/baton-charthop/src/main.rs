@@ -22,6 +22,7 @@ mod settings;
 mod settings_tests;
 mod signals;
 mod units;
+mod version;
 mod wiring;
 mod yaml_guard;
 mod zap_json;

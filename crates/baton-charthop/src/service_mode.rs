@@ -133,7 +133,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         check_work_dir(dir)?;
     }
     let host_id = settings.host_id.clone().unwrap_or_else(c1_service::default_host_id);
-    let build = BuildInfo::new("baton-charthop", env!("CARGO_PKG_VERSION"));
+    let build = BuildInfo::new("baton-charthop", crate::version::package_version());
     let mut config = ServiceConfig::new(credentials, host_id, build);
     config.api_host_override = settings.c1_api_host.clone();
     config.work_dir = settings.work_dir.clone();
