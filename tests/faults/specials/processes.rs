@@ -128,7 +128,7 @@ pub fn stale_files_removed() -> Vec<Trial> {
 pub fn concurrent_syncs() -> Vec<Trial> {
     let spec = OrgSpec::new(600, 7);
     let fake =
-        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(40), ..Knobs::default() });
+        Fake::with_spec(spec.clone(), Knobs { latency: Duration::from_millis(80), ..Knobs::default() });
     let args = fake.sync_args(PAGE_SIZE);
     let (dir, previous) = target_dir(&spec, true);
     let first = spawn(dir.path(), &args);
