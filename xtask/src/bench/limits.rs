@@ -8,6 +8,7 @@ use anyhow::Result;
 use charthop_fake::{Knobs, OrgSpec};
 use serde_json::{Value, json};
 
+use super::external::ExternalFake;
 use super::report::{mib, ratio, seconds, table};
 use super::{Bench, Outcome, cells, stages};
 use crate::local_fake::LocalFake;
@@ -72,14 +73,10 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
     let mut runs: Vec<(usize, Outcome)> = Vec::new();
     let mut largest_file = None;
     for (i, &persons) in sizes.growth.iter().enumerate() {
-        let local = fake(persons)?;
+        let fake = ExternalFake::start(&bench.fake_bin, persons, super::SEED)?;
         let keep = (i + 1 == sizes.growth.len()).then(|| bench.scratch.join("largest.c1z"));
-        runs.push((
-            persons,
-            bench.sync_keeping(&local, &format!("{persons} persons"), &[], keep.as_deref())?,
-        ));
+        runs.push((persons, bench.sync_external(&fake, &format!("{persons} persons"), keep.as_deref())?));
         largest_file = keep;
-        local.stop();
     }
     let (&(first_persons, ref first), &(last_persons, ref last)) =
         (runs.first().expect("sizes"), runs.last().expect("sizes"));
@@ -104,7 +101,10 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
             format!("{:.0}", run.file_bytes as f64 / *persons as f64),
         ]);
     }
-    println!("\nB3/B4 syncs without delay (membership source auto, page size {PAGE_SIZE})\n{}", table(&rows));
+    println!(
+        "\nB3/B4 syncs without delay (the release fake as its own process; membership source auto, page size {PAGE_SIZE})\n{}",
+        table(&rows)
+    );
 
     let time_exponent = exponent(&runs, |r| r.wall.as_secs_f64());
     let memory_exponent = exponent(&runs, |r| r.usage.peak_kib as f64);

@@ -2,6 +2,7 @@
 //! every comparison measured side by side in one run and printed as ratios, then written to
 //! `target/bench/report.json`. It fails when list mode needs more requests than the lower bound.
 
+mod external;
 mod limits;
 pub mod report;
 pub mod rss;
@@ -16,7 +17,7 @@ use charthop_fake::{Knobs, OrgSpec};
 use serde_json::json;
 
 use crate::binary::{self, Profile};
-use crate::inspect::{self, Counts};
+use crate::inspect::Counts;
 use crate::local_fake::LocalFake;
 use report::{mib, ratio, seconds, table};
 
@@ -39,6 +40,7 @@ struct Outcome {
 
 struct Bench {
     bin: PathBuf,
+    fake_bin: PathBuf,
     stages: PathBuf,
     scratch: PathBuf,
 }
@@ -48,11 +50,16 @@ pub fn run(args: &[String]) -> Result<()> {
     if let Some(other) = args.iter().find(|a| *a != "--quick") {
         bail!("bench: unknown option '{other}' (only --quick)");
     }
-    let binaries = binary::build(&["baton-charthop"], Profile::Release, false)?;
+    let binaries = binary::build(&["baton-charthop", "charthop-fake"], Profile::Release, false)?;
     let stages = stages::build()?;
     let scratch = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
-    let bench = Bench { bin: binaries.get("baton-charthop")?.clone(), stages, scratch };
+    let bench = Bench {
+        bin: binaries.get("baton-charthop")?.clone(),
+        fake_bin: binaries.get("charthop-fake")?.clone(),
+        stages,
+        scratch,
+    };
     let started = Instant::now();
     println!(
         "baton-charthop bench{}: the release binary against the fake ChartHop (in-process, 127.0.0.1),\n\
@@ -133,6 +140,18 @@ impl Bench {
         self.sync_keeping(local, label, args, None)
     }
 
+    /// Syncs the release fake process's org; its requests are not counted (B1 counts them).
+    fn sync_external(
+        &self,
+        fake: &external::ExternalFake,
+        label: &str,
+        keep: Option<&Path>,
+    ) -> Result<Outcome> {
+        let file = self.scratch.join("bench.c1z");
+        let cmd = fake.sync_command(&self.bin, &file);
+        self.measure(cmd, &file, label, fake.expected, || 0, keep)
+    }
+
     /// [`Bench::sync`], moving the file to `keep` instead of deleting it.
     fn sync_keeping(
         &self,
@@ -142,13 +161,29 @@ impl Bench {
         keep: Option<&Path>,
     ) -> Result<Outcome> {
         let file = self.scratch.join("bench.c1z");
-        let mut cmd = rss::wrapped(local.sync_command(&self.bin, &file).args(args))?;
-        cmd.stdin(Stdio::null());
+        let mut cmd = local.sync_command(&self.bin, &file);
+        cmd.args(args);
         local.fake().reset_request_counts();
+        let expected = Counts::expected(local.org());
+        self.measure(cmd, &file, label, expected, || local.fake().total_requests(), keep)
+    }
+
+    /// Runs one sync under the probe and checks the file holds exactly `expected`.
+    fn measure(
+        &self,
+        sync: std::process::Command,
+        file: &Path,
+        label: &str,
+        expected: Counts,
+        requests: impl Fn() -> u64,
+        keep: Option<&Path>,
+    ) -> Result<Outcome> {
+        let mut cmd = rss::wrapped(&sync)?;
+        cmd.stdin(Stdio::null());
         let started = Instant::now();
         let output = cmd.output().with_context(|| format!("could not run the sync '{label}'"))?;
         let wall = started.elapsed();
-        let requests = local.fake().total_requests();
+        let requests = requests();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
@@ -162,20 +197,19 @@ impl Bench {
         let usage =
             rss::usage(&stdout).with_context(|| format!("sync '{label}': the probe printed no usage"))?;
         let peak_rss_kib = usage.peak_kib;
-        let counts = inspect::counts(&self.bin, &file)?;
-        let expected = Counts::expected(local.org());
+        let counts = external::counts(&self.bin, file)?;
         if counts != expected {
             bail!(
                 "sync '{label}' wrote {counts:?}, but the fake's org has {expected:?}: a wrong result is no benchmark"
             );
         }
-        let file_bytes = std::fs::metadata(&file).map_or(0, |m| m.len());
+        let file_bytes = std::fs::metadata(file).map_or(0, |m| m.len());
         match keep {
             Some(keep) => {
-                std::fs::rename(&file, keep).with_context(|| format!("cannot keep {}", file.display()))?
+                std::fs::rename(file, keep).with_context(|| format!("cannot keep {}", file.display()))?
             }
             None => {
-                std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?
+                std::fs::remove_file(file).with_context(|| format!("cannot remove {}", file.display()))?
             }
         }
         eprintln!("    {label}: {}", seconds(wall));
