@@ -3,15 +3,16 @@
 use std::collections::{HashMap, VecDeque};
 
 use c1_connector_server::Page;
-use c1_proto::connector::v2::{Grant, Resource};
+use c1_proto::connector::v2::Resource;
 
-/// The membership grants of the most recently listed persons, by person id; the oldest
+/// The granted group ids of the most recently listed persons, by person id (ids, not grants:
+/// a grant is rebuilt from the two ids, so an entry costs a few hundred bytes); the oldest
 /// person goes first when full. A person without groups is kept too (an empty list), so
 /// that asking for its grants costs no request either.
 #[derive(Debug)]
 pub(crate) struct MembershipCache {
     capacity: usize,
-    by_person: HashMap<String, Vec<Grant>>,
+    by_person: HashMap<String, Vec<String>>,
     order: VecDeque<String>,
 }
 
@@ -20,16 +21,16 @@ impl MembershipCache {
         Self { capacity, by_person: HashMap::new(), order: VecDeque::new() }
     }
 
-    pub fn insert(&mut self, person_id: String, grants: Vec<Grant>) {
+    pub fn insert(&mut self, person_id: String, group_ids: Vec<String>) {
         if self.capacity == 0 {
             return;
         }
         if let Some(known) = self.by_person.get_mut(&person_id) {
-            *known = grants;
+            *known = group_ids;
             return;
         }
         self.order.push_back(person_id.clone());
-        self.by_person.insert(person_id, grants);
+        self.by_person.insert(person_id, group_ids);
         while self.order.len() > self.capacity {
             if let Some(oldest) = self.order.pop_front() {
                 self.by_person.remove(&oldest);
@@ -37,7 +38,7 @@ impl MembershipCache {
         }
     }
 
-    pub fn get(&self, person_id: &str) -> Option<Vec<Grant>> {
+    pub fn get(&self, person_id: &str) -> Option<Vec<String>> {
         self.by_person.get(person_id).cloned()
     }
 
@@ -84,8 +85,8 @@ impl RecentPages {
 mod tests {
     use super::*;
 
-    fn grant(id: &str) -> Grant {
-        Grant { id: id.into(), ..Default::default() }
+    fn grant(id: &str) -> String {
+        id.to_owned()
     }
 
     #[test]

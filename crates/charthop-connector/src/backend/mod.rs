@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use c1_connector_server::{BackendError, ConnectorBackend, Page};
-use c1_mapping::{GroupDirectory, group_resource, member_entitlement, person_grants};
+use c1_mapping::{GroupDirectory, group_resource, member_entitlement, membership_grant, person_grants};
 use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceType};
 use c1_proto::prost_types::Any;
 use charthop_client::ChartHopClient;
@@ -55,7 +55,7 @@ pub(crate) struct Groups {
 }
 
 impl ChartHopBackend {
-    /// Persons whose membership grants are kept between calls by default (a few MiB).
+    /// Persons whose memberships are kept between calls by default (a few hundred bytes each).
     pub const DEFAULT_MEMBERSHIP_CACHE: usize = 20_000;
 
     /// A backend syncing with `options` (the membership source, the scope and the mapping
@@ -128,8 +128,8 @@ impl ChartHopBackend {
     }
 
     async fn person_grants(&self, person_id: &str) -> Result<Vec<Grant>, BackendError> {
-        if let Some(grants) = self.memberships().get(person_id) {
-            return Ok(grants);
+        if let Some(group_ids) = self.memberships().get(person_id) {
+            return Ok(group_ids.iter().map(|group_id| membership_grant(group_id, person_id)).collect());
         }
         let groups = self.groups().await?;
         let group_ids = match self.client.person_group_ids(person_id).await {

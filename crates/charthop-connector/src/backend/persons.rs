@@ -51,21 +51,27 @@ impl ChartHopBackend {
                     "the person listing ended before this page".into(),
                 ));
             };
-            let page = page.map_err(|e| backend_error(e.into()))?;
+            // A failed page ends the listing: a retry of the same token starts it again.
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    *held = None;
+                    return Err(backend_error(error.into()));
+                }
+            };
             walk.pages_read += 1;
             walk.expects = page.next.clone().filter(|next| !next.is_empty());
             let mut persons = page.items;
             keep_new_persons(&mut persons, &mut walk.seen, &self.options, &mut Counters::default());
             if self.options.writes_grants() {
-                complete_page(
-                    &self.client,
-                    &mut persons,
-                    self.options.membership_source,
-                    self.options.membership_concurrency,
-                    walk.pages_read,
-                )
-                .await
-                .map_err(backend_error)?;
+                let source = self.options.membership_source;
+                let concurrency = self.options.membership_concurrency;
+                let completed =
+                    complete_page(&self.client, &mut persons, source, concurrency, walk.pages_read).await;
+                if let Err(error) = completed {
+                    *held = None;
+                    return Err(backend_error(error));
+                }
             }
             let batch = map_person_page(&persons, &groups.profiles, &groups.grants, &self.options);
             self.remember_grants(&batch.resources, batch.grants);
@@ -86,18 +92,21 @@ impl ChartHopBackend {
         }
     }
 
-    /// Keeps each listed person's grants (none is an empty list) for ListGrants, in page order.
+    /// Keeps the granted group ids of each listed person (none is an empty list) for
+    /// ListGrants, in page order.
     fn remember_grants(&self, persons: &[Resource], grants: Vec<Grant>) {
-        let mut by_person: HashMap<String, Vec<Grant>> = HashMap::new();
+        let mut by_person: HashMap<String, Vec<String>> = HashMap::new();
         for grant in grants {
-            if let Some(id) = grant.principal.as_ref().and_then(|p| p.id.as_ref()) {
-                by_person.entry(id.resource.clone()).or_default().push(grant);
+            let group = grant.entitlement.and_then(|e| e.resource).and_then(|r| r.id).map(|id| id.resource);
+            let person = grant.principal.and_then(|p| p.id).map(|id| id.resource);
+            if let (Some(group), Some(person)) = (group, person) {
+                by_person.entry(person).or_default().push(group);
             }
         }
         let mut cache = self.memberships();
         for id in persons.iter().filter_map(|p| p.id.as_ref()) {
-            let grants = by_person.remove(&id.resource).unwrap_or_default();
-            cache.insert(id.resource.clone(), grants);
+            let groups = by_person.remove(&id.resource).unwrap_or_default();
+            cache.insert(id.resource.clone(), groups);
         }
     }
 }

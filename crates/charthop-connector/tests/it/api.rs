@@ -173,16 +173,16 @@ fn rows(path: &Path) -> Rows {
     }
 }
 
-#[tokio::test]
-async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
-    let fake = fake(PERSONS, Knobs::default()).await;
+/// Syncs `fake` once with `sync()` and once through the API; asserts the files hold the
+/// same rows and returns the ChartHop requests of each (the API's without Validate's).
+async fn one_shot_and_api(fake: &FakeChartHop, options: SyncOptions) -> (u64, u64) {
     let dir = tempfile::tempdir().unwrap();
     let one_shot = dir.path().join("sync.c1z");
-    run(&fake, &one_shot, &options()).await.unwrap();
-    let list_mode = fake.expected_list_requests(PAGE_SIZE as usize).total();
-    assert_eq!(fake.total_requests(), list_mode);
+    let before = fake.total_requests();
+    run(fake, &one_shot, &options).await.unwrap();
+    let one_shot_requests = fake.total_requests() - before;
 
-    let served = serve(backend(&fake, options())).await;
+    let served = serve(backend(fake, options)).await;
     let channel = channel(&served).await;
     let before = fake.total_requests();
     let mut connector = ConnectorServiceClient::new(channel.clone());
@@ -192,7 +192,7 @@ async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
     let before = fake.total_requests();
     let through_api = dir.path().join("api.c1z");
     walk_into(&channel, &through_api).await;
-    assert_eq!(fake.total_requests() - before, list_mode, "no per-person request");
+    let api_requests = fake.total_requests() - before;
 
     let (expected, got) = (rows(&one_shot), rows(&through_api));
     assert_eq!(got.resources.len(), fake.org().persons.len() + fake.org().groups.len());
@@ -201,6 +201,79 @@ async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
     assert_eq!(got.resources, expected.resources);
     assert_eq!(got.entitlements, expected.entitlements);
     assert_eq!(got.grants, expected.grants);
+    (one_shot_requests, api_requests)
+}
+
+#[tokio::test]
+async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
+    let fake = fake(PERSONS, Knobs::default()).await;
+    let list_mode = fake.expected_list_requests(PAGE_SIZE as usize).total();
+    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    assert_eq!(one_shot, list_mode);
+    assert_eq!(api, list_mode, "no per-person request");
+}
+
+#[tokio::test]
+async fn paging_quirks_and_a_repeated_person_change_nothing_through_the_api() {
+    let knobs = Knobs {
+        from_inclusive: true,
+        nested_rows: true,
+        page_cap: Some(37),
+        duplicate_person_across_pages: true,
+        ..Knobs::default()
+    };
+    let fake = fake(300, knobs).await;
+    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    assert_eq!(api, one_shot);
+}
+
+#[tokio::test]
+async fn a_list_without_group_ids_costs_the_api_what_it_costs_the_one_shot_sync() {
+    let knobs = Knobs { list_honours_group_ids: false, ..Knobs::default() };
+    let fake = fake(150, knobs).await;
+    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    let persons = fake.org().persons.len() as u64;
+    assert_eq!(one_shot, fake.expected_list_requests(PAGE_SIZE as usize).total() + persons);
+    assert_eq!(api, one_shot, "one per-person request each, while listing, none again for grants");
+}
+
+#[tokio::test]
+async fn a_refused_token_fails_validate_as_unauthenticated_without_naming_the_token() {
+    let fake = fake(10, Knobs::default()).await;
+    let config = charthop_client::ClientConfig::new("not-the-token", fake.org().org_id.clone())
+        .with_base_url(charthop_client::Url::parse(&fake.base_url()).unwrap());
+    let client = charthop_client::ChartHopClient::new(config).unwrap();
+    let served = serve(Arc::new(ChartHopBackend::new(client, options()))).await;
+    let mut connector = ConnectorServiceClient::new(channel(&served).await);
+    let refused = connector.validate(ConnectorServiceValidateRequest {}).await.unwrap_err();
+    assert_eq!(refused.code(), c1_proto::tonic::Code::Unauthenticated, "{refused:?}");
+    assert!(!refused.message().contains("not-the-token"), "{}", refused.message());
+}
+
+#[tokio::test]
+async fn a_failed_person_page_is_unavailable_and_the_same_token_then_gets_it() {
+    let fake = fake(250, Knobs::default()).await;
+    let expected =
+        resources(&channel(&serve(backend(&fake, options())).await).await, "person", String::new(), 2)
+            .await
+            .0;
+
+    let served = serve(backend(&fake, options())).await;
+    let channel = channel(&served).await;
+    let (first, token) = resources(&channel, "person", String::new(), 1).await;
+    // Every attempt of the next request fails (the client tries 6 times).
+    fake.update_knobs(|knobs| knobs.server_error_burst = 6);
+    let mut client = ResourcesServiceClient::new(channel.clone());
+    let request = || ResourcesServiceListResourcesRequest {
+        resource_type_id: "person".into(),
+        page_token: token.clone(),
+        ..Default::default()
+    };
+    let failed = client.list_resources(request()).await.unwrap_err();
+    assert_eq!(failed.code(), c1_proto::tonic::Code::Unavailable, "{failed:?}");
+    let second = client.list_resources(request()).await.expect("the retry gets the page").into_inner();
+    let got: Vec<String> = first.iter().chain(&second.list).map(key).collect();
+    assert_eq!(got, expected.iter().map(key).collect::<Vec<_>>());
 }
 
 #[tokio::test]
