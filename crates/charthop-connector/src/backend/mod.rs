@@ -6,7 +6,9 @@
 //! one-shot sync holds them), one person listing in progress with the ids it has seen, the
 //! last two person pages answered, and the membership grants of the most recently listed
 //! persons ([`ChartHopBackend::DEFAULT_MEMBERSHIP_CACHE`] persons). ListGrants on a person
-//! answers from there; a person no longer there costs one per-person request.
+//! answers from there; a person no longer there costs one per-person request. The Go SDK
+//! lists every resource before any grant, so an org larger than the cache pays one request
+//! for each person beyond it (the earliest listed), and none below it.
 //! ListResourceTypes (the start of a sync) and Cleanup forget it all.
 
 mod cache;

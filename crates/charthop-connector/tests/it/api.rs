@@ -174,8 +174,9 @@ fn rows(path: &Path) -> Rows {
 }
 
 /// Syncs `fake` once with `sync()` and once through the API; asserts the files hold the
-/// same rows and returns the ChartHop requests of each (the API's without Validate's).
-async fn one_shot_and_api(fake: &FakeChartHop, options: SyncOptions) -> (u64, u64) {
+/// same rows and returns the ChartHop requests of each (the API's without Validate's) and
+/// the rows.
+async fn one_shot_and_api(fake: &FakeChartHop, options: SyncOptions) -> (u64, u64, Rows) {
     let dir = tempfile::tempdir().unwrap();
     let one_shot = dir.path().join("sync.c1z");
     let before = fake.total_requests();
@@ -195,22 +196,36 @@ async fn one_shot_and_api(fake: &FakeChartHop, options: SyncOptions) -> (u64, u6
     let api_requests = fake.total_requests() - before;
 
     let (expected, got) = (rows(&one_shot), rows(&through_api));
-    assert_eq!(got.resources.len(), fake.org().persons.len() + fake.org().groups.len());
-    assert_eq!(got.grants.len(), fake.org().memberships.len());
+    assert!(!got.resources.is_empty() && !got.grants.is_empty());
     assert_eq!(got.types, expected.types);
     assert_eq!(got.resources, expected.resources);
     assert_eq!(got.entitlements, expected.entitlements);
     assert_eq!(got.grants, expected.grants);
-    (one_shot_requests, api_requests)
+    (one_shot_requests, api_requests, got)
 }
 
 #[tokio::test]
 async fn the_api_walk_writes_the_one_shot_rows_in_the_list_modes_requests() {
     let fake = fake(PERSONS, Knobs::default()).await;
     let list_mode = fake.expected_list_requests(PAGE_SIZE as usize).total();
-    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    let (one_shot, api, got) = one_shot_and_api(&fake, options()).await;
     assert_eq!(one_shot, list_mode);
     assert_eq!(api, list_mode, "no per-person request");
+    // The whole org came through (the helper compared the rows one by one).
+    assert_eq!(got.resources.len(), fake.org().persons.len() + fake.org().groups.len());
+    assert_eq!(got.grants.len(), fake.org().memberships.len());
+}
+
+#[tokio::test]
+async fn group_types_and_departed_persons_are_left_out_through_the_api_as_in_the_one_shot_sync() {
+    let fake = fake(200, Knobs::default()).await;
+    let options = SyncOptions {
+        group_types: Some(vec!["team".into(), "LOCATION".into()]),
+        include_departed: false,
+        ..options()
+    };
+    let (one_shot, api, _) = one_shot_and_api(&fake, options).await;
+    assert_eq!(api, one_shot);
 }
 
 #[tokio::test]
@@ -223,7 +238,7 @@ async fn paging_quirks_and_a_repeated_person_change_nothing_through_the_api() {
         ..Knobs::default()
     };
     let fake = fake(300, knobs).await;
-    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    let (one_shot, api, _) = one_shot_and_api(&fake, options()).await;
     assert_eq!(api, one_shot);
 }
 
@@ -231,7 +246,7 @@ async fn paging_quirks_and_a_repeated_person_change_nothing_through_the_api() {
 async fn a_list_without_group_ids_costs_the_api_what_it_costs_the_one_shot_sync() {
     let knobs = Knobs { list_honours_group_ids: false, ..Knobs::default() };
     let fake = fake(150, knobs).await;
-    let (one_shot, api) = one_shot_and_api(&fake, options()).await;
+    let (one_shot, api, _) = one_shot_and_api(&fake, options()).await;
     let persons = fake.org().persons.len() as u64;
     assert_eq!(one_shot, fake.expected_list_requests(PAGE_SIZE as usize).total() + persons);
     assert_eq!(api, one_shot, "one per-person request each, while listing, none again for grants");
