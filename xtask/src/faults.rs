@@ -25,7 +25,19 @@ pub fn run() -> Result<()> {
 
     let mut cmd = crate::cargo();
     // One-shot rows (tests/faults) and the service-mode rows against the fake C1.
-    cmd.args(["test", "-p", "tests", "--test", "faults", "--test", "service", "--", "--nocapture"]);
+    // --no-fail-fast: a failing row in one suite must not hide the other suite's rows.
+    cmd.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "tests",
+        "--test",
+        "faults",
+        "--test",
+        "service",
+        "--",
+        "--nocapture",
+    ]);
     // The suite tests exactly the binary built above.
     cmd.env("E2E_BATON_CHARTHOP_BIN", bin);
     eprintln!("==> fault matrix: {cmd:?}");

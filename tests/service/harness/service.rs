@@ -37,16 +37,16 @@ impl Service {
         self.stderr.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
-    /// The JSON log lines whose `message` contains `needle`.
+    /// The JSON log lines whose message (zap's `msg` key) contains `needle`.
     pub fn log_lines_with(&self, needle: &str) -> Vec<serde_json::Value> {
         self.logs()
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|line| line["message"].as_str().is_some_and(|message| message.contains(needle)))
+            .filter(|line| line["msg"].as_str().is_some_and(|message| message.contains(needle)))
             .collect()
     }
 
-    /// Waits until a JSON log line's `message` contains `needle`; returns those lines.
+    /// Waits until a JSON log line's message contains `needle`; returns those lines.
     pub async fn expect_log(&self, needle: &str) -> Vec<serde_json::Value> {
         let deadline = Instant::now() + super::WAIT;
         loop {
