@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
+use crate::inspect_rows::Filter;
 use crate::setting_table::TABLE;
 use crate::units::parse_bytes;
 
@@ -32,6 +33,9 @@ pub struct InspectArgs {
     pub grants: bool,
     pub json: bool,
     pub max_decompressed_bytes: Option<u64>,
+    pub filter: Filter,
+    /// `inspect syncs`: list the file's syncs.
+    pub syncs: bool,
 }
 
 /// One global flag per row of the settings table.
@@ -69,45 +73,76 @@ pub fn command() -> Command {
         .args(setting_args())
         .subcommand(Command::new("capabilities").about("Print the connector's capabilities as JSON"))
         .subcommand(Command::new("config").about("Print the connector's configuration schema as JSON"))
-        .subcommand(
-            Command::new("inspect")
-                .about("Summarize what a .c1z file holds")
-                .arg(Arg::new("path").required(true).value_name("FILE"))
-                .arg(
-                    Arg::new("sync-id")
-                        .long("sync-id")
-                        .help("Read this sync instead of the latest finished one"),
-                )
-                .arg(
-                    Arg::new("resources").long("resources").action(ArgAction::SetTrue).help("List resources"),
-                )
-                .arg(
-                    Arg::new("entitlements")
-                        .long("entitlements")
-                        .action(ArgAction::SetTrue)
-                        .help("List entitlements"),
-                )
-                .arg(Arg::new("grants").long("grants").action(ArgAction::SetTrue).help("List grants"))
-                .arg(
-                    Arg::new("output")
-                        .long("output")
-                        .short('o')
-                        .value_parser(["table", "json"])
-                        .default_value("table")
-                        .help("Output format"),
-                )
-                .arg(
-                    Arg::new("max-decompressed-bytes")
-                        .long("max-decompressed-bytes")
-                        .value_name("SIZE")
-                        .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
-                        .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
-                ),
-        )
+        .subcommand(inspect_command())
         .subcommand(
             Command::new("health-check")
                 .about("Probe the health endpoint of a running service (exit 0 when healthy, else 1)"),
         )
+}
+
+fn inspect_command() -> Command {
+    let file = || {
+        Arg::new("path")
+            .value_name("FILE")
+            .help("The .c1z file; or -f FILE [default: BATON_FILE, else sync.c1z]")
+    };
+    let text = |id: &'static str, name: &'static str, help: &'static str| {
+        Arg::new(id).long(id).value_name(name).help(help)
+    };
+    Command::new("inspect")
+        .about("Summarize what a .c1z file holds; list its resources, entitlements or grants by name")
+        .args_conflicts_with_subcommands(true)
+        .arg(file())
+        .arg(
+            Arg::new("sync-id")
+                .long("sync-id")
+                .global(true)
+                .help("Read this sync instead of the latest finished full one (inspect syncs lists them)"),
+        )
+        .arg(Arg::new("resources").long("resources").action(ArgAction::SetTrue).help("List resources"))
+        .arg(
+            Arg::new("entitlements")
+                .long("entitlements")
+                .action(ArgAction::SetTrue)
+                .help("List entitlements"),
+        )
+        .arg(Arg::new("grants").long("grants").action(ArgAction::SetTrue).help("List grants"))
+        .arg(text("person", "TEXT", "Only rows of a person: id, email, or part of the name"))
+        .arg(text("group", "TEXT", "Only rows of a group: id, or part of the name"))
+        .arg(text("type", "TYPE", "Only rows of a resource type (person, group) or group type (team)"))
+        .arg(text("status", "STATUS", "Only rows of persons with this status").value_parser([
+            "enabled",
+            "disabled",
+            "unspecified",
+            "deleted",
+        ]))
+        .arg(text("search", "TEXT", "Only rows with TEXT in an id, name, email or group type"))
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .short('o')
+                .global(true)
+                .value_parser(["table", "json"])
+                .default_value("table")
+                .help("Output format"),
+        )
+        .arg(
+            Arg::new("max-decompressed-bytes")
+                .long("max-decompressed-bytes")
+                .global(true)
+                .value_name("SIZE")
+                .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
+                .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
+        )
+        .subcommand(Command::new("syncs").about("List the syncs a .c1z file holds").arg(file()))
+}
+
+/// `inspect FILE`, `inspect -f FILE` (the Go tools' habit), else BATON_FILE, else `sync.c1z`.
+fn inspect_file(sub: &ArgMatches) -> PathBuf {
+    let row = crate::setting_table::row("file");
+    let given = sub.get_one::<String>("path").cloned().or_else(|| flags(sub).remove(row.key));
+    let from_env = || std::env::var(row.env()).ok().filter(|path| !path.is_empty());
+    PathBuf::from(given.or_else(from_env).unwrap_or_else(|| row.default.unwrap_or_default().to_owned()))
 }
 
 fn flags(matches: &ArgMatches) -> BTreeMap<String, String> {
@@ -127,15 +162,30 @@ where
     Ok(match matches.subcommand() {
         Some(("capabilities", _)) => Invocation::Capabilities,
         Some(("config", _)) => Invocation::Config,
-        Some(("inspect", sub)) => Invocation::Inspect(InspectArgs {
-            file: PathBuf::from(sub.get_one::<String>("path").expect("required")),
-            sync_id: sub.get_one::<String>("sync-id").cloned(),
-            resources: sub.get_flag("resources"),
-            entitlements: sub.get_flag("entitlements"),
-            grants: sub.get_flag("grants"),
-            json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
-            max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
-        }),
+        Some(("inspect", sub)) => {
+            let syncs = sub.subcommand_matches("syncs");
+            let text = |id: &str| sub.get_one::<String>(id).cloned();
+            Invocation::Inspect(InspectArgs {
+                file: inspect_file(syncs.unwrap_or(sub)),
+                sync_id: syncs.unwrap_or(sub).get_one::<String>("sync-id").cloned(),
+                resources: sub.get_flag("resources"),
+                entitlements: sub.get_flag("entitlements"),
+                grants: sub.get_flag("grants"),
+                json: syncs.unwrap_or(sub).get_one::<String>("output").map(String::as_str) == Some("json"),
+                max_decompressed_bytes: syncs
+                    .unwrap_or(sub)
+                    .get_one::<u64>("max-decompressed-bytes")
+                    .copied(),
+                filter: Filter {
+                    person: text("person"),
+                    group: text("group"),
+                    kind: text("type"),
+                    status: text("status"),
+                    search: text("search"),
+                },
+                syncs: syncs.is_some(),
+            })
+        }
         Some(("health-check", sub)) => Invocation::HealthCheck { flags: flags(sub) },
         _ => Invocation::Run { flags: flags(&matches) },
     })

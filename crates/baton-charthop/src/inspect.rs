@@ -5,12 +5,14 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use c1_proto::connector::v2::{Resource, ResourceId, status::ResourceStatus};
+use c1_proto::connector::v2::{Entitlement, Grant, Resource};
 use c1z::{C1zReader, ReadError, ReaderOptions, SyncRun};
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use crate::cli::InspectArgs;
 use crate::inspect_json::{self, RowSource};
+use crate::inspect_rows::{Entry, Names, Role};
 
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -42,10 +44,29 @@ pub struct DecompressionCap {
     pub limit: u64,
 }
 
-fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
     let reader = open(args)?;
+    if args.syncs {
+        return write_syncs(&reader, args, out);
+    }
     let sync = pick_sync(&reader, args)?;
     let counts = reader.counts(&sync.id)?;
+    // Grants and entitlements name their group and principal by id: looked up here.
+    let names = if args.grants || args.entitlements { names(&reader, &sync.id)? } else { Names::default() };
+    let filter = &args.filter;
+    let names = &names;
+    let keep_resource = move |resource: &Resource| filter.matches(&[&Entry::of(resource)]);
+    let entitlement_group =
+        move |entitlement: &Entitlement| names.get(entitlement.resource.as_ref().and_then(|r| r.id.as_ref()));
+    let grant_entries = move |grant: &Grant| {
+        let group = names
+            .get(grant.entitlement.as_ref().and_then(|e| e.resource.as_ref()).and_then(|r| r.id.as_ref()));
+        (group, names.get(grant.principal.as_ref().and_then(|p| p.id.as_ref())))
+    };
+    let keep_grant = move |grant: &Grant| {
+        let (group, principal) = grant_entries(grant);
+        filter.matches(&[&group, &principal])
+    };
     if args.json {
         let summary = json!({
             "file": args.file.display().to_string(),
@@ -61,13 +82,19 @@ fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
         });
         let mut lists: Vec<(&str, RowSource<'_>)> = Vec::new();
         if args.resources {
-            lists.push(("resourceList", inspect_json::rows(reader.resources(&sync.id)?)));
+            let rows =
+                reader.resources(&sync.id)?.filter(move |row| row.as_ref().map_or(true, keep_resource));
+            lists.push(("resourceList", inspect_json::rows(rows)));
         }
         if args.entitlements {
-            lists.push(("entitlementList", inspect_json::rows(reader.entitlements(&sync.id)?)));
+            let rows = reader.entitlements(&sync.id)?.filter(move |row| {
+                row.as_ref().map_or(true, |entitlement| filter.matches(&[&entitlement_group(entitlement)]))
+            });
+            lists.push(("entitlementList", inspect_json::rows(rows)));
         }
         if args.grants {
-            lists.push(("grantList", inspect_json::rows(reader.grants(&sync.id)?)));
+            let rows = reader.grants(&sync.id)?.filter(move |row| row.as_ref().map_or(true, keep_grant));
+            lists.push(("grantList", inspect_json::rows(rows)));
         }
         return inspect_json::write_object(out, &summary, lists);
     }
@@ -88,34 +115,130 @@ fn write_report(args: &InspectArgs, out: &mut impl Write) -> Result<()> {
     writeln!(out, "entitlements:   {}", counts.entitlements)?;
     writeln!(out, "grants:         {}", counts.grants)?;
     if args.resources {
-        print_table(out, &["TYPE", "ID", "DISPLAY NAME", "STATUS"], || {
-            Ok(reader.resources(&sync.id)?.map(|resource| {
-                let resource = resource?;
-                let (kind, id) = ids(resource.id.as_ref());
-                Ok(vec![kind, id, resource.display_name.clone(), status(&resource)])
+        print_table(out, &["TYPE", "NAME", "EMAIL", "STATUS", "ID"], || {
+            Ok(reader.resources(&sync.id)?.filter_map(move |resource| {
+                let entry = match resource {
+                    Ok(resource) => Entry::of(&resource),
+                    Err(error) => return Some(Err(error.into())),
+                };
+                filter.matches(&[&entry]).then(|| {
+                    Ok(vec![
+                        type_label(&entry),
+                        entry.shown_name().to_owned(),
+                        entry.email.clone(),
+                        entry.status_text(),
+                        entry.id.clone(),
+                    ])
+                })
             }))
         })?;
     }
     if args.entitlements {
-        print_table(out, &["ID", "DISPLAY NAME", "RESOURCE"], || {
-            Ok(reader.entitlements(&sync.id)?.map(|entitlement| {
-                let entitlement = entitlement?;
-                let (kind, id) = ids(entitlement.resource.as_ref().and_then(|r| r.id.as_ref()));
-                Ok(vec![entitlement.id, entitlement.display_name, format!("{kind}:{id}")])
+        print_table(out, &["GROUP", "GROUP TYPE", "ENTITLEMENT", "ID"], || {
+            Ok(reader.entitlements(&sync.id)?.filter_map(move |entitlement| {
+                let entitlement = match entitlement {
+                    Ok(entitlement) => entitlement,
+                    Err(error) => return Some(Err(error.into())),
+                };
+                let group = entitlement_group(&entitlement);
+                filter.matches(&[&group]).then(|| {
+                    Ok(vec![
+                        group.shown_name().to_owned(),
+                        group.group_type.clone(),
+                        entitlement.display_name,
+                        entitlement.id,
+                    ])
+                })
             }))
         })?;
     }
     if args.grants {
-        print_table(out, &["ENTITLEMENT", "PRINCIPAL"], || {
-            Ok(reader.grants(&sync.id)?.map(|grant| {
-                let grant = grant?;
-                let entitlement = grant.entitlement.map(|e| e.id).unwrap_or_default();
-                let (kind, id) = ids(grant.principal.as_ref().and_then(|p| p.id.as_ref()));
-                Ok(vec![entitlement, format!("{kind}:{id}")])
+        print_table(out, &["GROUP", "GROUP TYPE", "PERSON", "EMAIL", "STATUS"], || {
+            Ok(reader.grants(&sync.id)?.filter_map(move |grant| {
+                let grant = match grant {
+                    Ok(grant) => grant,
+                    Err(error) => return Some(Err(error.into())),
+                };
+                let (group, principal) = grant_entries(&grant);
+                filter.matches(&[&group, &principal]).then(|| {
+                    Ok(vec![
+                        group.shown_name().to_owned(),
+                        group.group_type.clone(),
+                        principal.shown_name().to_owned(),
+                        principal.email.clone(),
+                        principal.status_text(),
+                    ])
+                })
             }))
         })?;
     }
     Ok(())
+}
+
+/// Every resource of the sync, by id.
+fn names(reader: &C1zReader, sync_id: &str) -> Result<Names> {
+    let mut names = Names::default();
+    for resource in reader.resources(sync_id)? {
+        names.insert(Entry::of(&resource?));
+    }
+    Ok(names)
+}
+
+/// `person`; `group TEAM` (the group type, when the group has one).
+fn type_label(entry: &Entry) -> String {
+    match entry.role {
+        Role::Group if !entry.group_type.is_empty() => {
+            format!("{} {}", entry.resource_type, entry.group_type)
+        }
+        _ => entry.resource_type.clone(),
+    }
+}
+
+/// `inspect syncs`: each sync with its counts; the one C1 and `inspect` read is marked.
+fn write_syncs(reader: &C1zReader, args: &InspectArgs, out: &mut impl Write) -> Result<()> {
+    let syncs = reader.syncs()?;
+    let latest = reader.latest_finished_full_sync()?.map(|sync| sync.id);
+    let mut rows = Vec::with_capacity(syncs.len());
+    for sync in &syncs {
+        let counts = reader.counts(&sync.id)?;
+        rows.push((sync, counts, latest.as_deref() == Some(sync.id.as_str())));
+    }
+    if args.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(sync, counts, read)| {
+                json!({
+                    "syncId": sync.id,
+                    "syncType": sync.sync_type,
+                    "startedAt": sync.started_at.to_string(),
+                    "endedAt": sync.ended_at.map(|t| t.to_string()),
+                    "parentSyncId": sync.parent_sync_id,
+                    "resources": counts.resources,
+                    "entitlements": counts.entitlements,
+                    "grants": counts.grants,
+                    "latestFullSync": read,
+                })
+            })
+            .collect();
+        let value = json!({ "file": args.file.display().to_string(), "syncs": list });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    writeln!(out, "file: {}", escape(&args.file.display().to_string()))?;
+    let header = ["SYNC ID", "TYPE", "STARTED", "FINISHED", "RESOURCES", "GRANTS", "READ"];
+    print_table(out, &header, || {
+        Ok(rows.iter().map(|(sync, counts, read)| {
+            Ok(vec![
+                sync.id.clone(),
+                sync.sync_type.clone(),
+                sync.started_at.to_string(),
+                sync.ended_at.map_or_else(|| "unfinished".to_owned(), |t| t.to_string()),
+                counts.resources.to_string(),
+                counts.grants.to_string(),
+                if *read { "latest full (C1 and inspect read it)".to_owned() } else { String::new() },
+            ])
+        }))
+    })
 }
 
 fn pick_sync(reader: &C1zReader, args: &InspectArgs) -> Result<SyncRun> {
@@ -147,21 +270,6 @@ fn pick_sync(reader: &C1zReader, args: &InspectArgs) -> Result<SyncRun> {
     )
 }
 
-fn ids(id: Option<&ResourceId>) -> (String, String) {
-    id.map(|id| (id.resource_type.clone(), id.resource.clone())).unwrap_or_default()
-}
-
-fn status(resource: &Resource) -> String {
-    let Some(status) = &resource.status else { return String::new() };
-    let name = match ResourceStatus::try_from(status.status) {
-        Ok(ResourceStatus::Enabled) => "enabled",
-        Ok(ResourceStatus::Disabled) => "disabled",
-        Ok(ResourceStatus::Deleted) => "deleted",
-        _ => "unspecified",
-    };
-    if status.details.is_empty() { name.to_owned() } else { format!("{name} ({})", status.details) }
-}
-
 /// Text from the file as a terminal may show it: control characters (ESC, newlines, ...) and
 /// the invisible direction overrides become `\u{1b}`-style escapes.
 pub fn escape(text: &str) -> String {
@@ -183,10 +291,10 @@ fn print_table<I>(out: &mut impl Write, header: &[&str], rows: impl Fn() -> Resu
 where
     I: Iterator<Item = Result<Vec<String>>>,
 {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows()? {
         for (width, cell) in widths.iter_mut().zip(row?) {
-            *width = (*width).max(escape(&cell).chars().count());
+            *width = (*width).max(escape(&cell).width());
         }
     }
     writeln!(out)?;
@@ -202,7 +310,15 @@ fn write_line(out: &mut impl Write, widths: &[usize], cells: impl Iterator<Item 
     let cells: Vec<String> = cells
         .zip(widths)
         .enumerate()
-        .map(|(i, (cell, width))| if i + 1 == columns { cell } else { format!("{cell:<width$}") })
+        .map(|(i, (cell, width))| {
+            if i + 1 == columns {
+                cell
+            } else {
+                // By display width: a CJK character takes two columns, a combining mark none.
+                let pad = width.saturating_sub(cell.width());
+                format!("{cell}{}", " ".repeat(pad))
+            }
+        })
         .collect();
     writeln!(out, "{}", cells.join("  "))?;
     Ok(())
@@ -261,6 +377,8 @@ mod file_tests {
             grants: false,
             json: false,
             max_decompressed_bytes: None,
+            filter: Default::default(),
+            syncs: false,
         }
     }
 

@@ -7,6 +7,9 @@ mod health;
 mod hints;
 mod inspect;
 mod inspect_json;
+mod inspect_rows;
+#[cfg(test)]
+mod inspect_tests;
 mod log_file;
 mod logging;
 mod oneshot;
