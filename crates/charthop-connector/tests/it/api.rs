@@ -252,17 +252,28 @@ async fn a_list_without_group_ids_costs_the_api_what_it_costs_the_one_shot_sync(
     assert_eq!(api, one_shot, "one per-person request each, while listing, none again for grants");
 }
 
-#[tokio::test]
-async fn a_refused_token_fails_validate_as_unauthenticated_without_naming_the_token() {
-    let fake = fake(10, Knobs::default()).await;
-    let config = charthop_client::ClientConfig::new("not-the-token", fake.org().org_id.clone())
+fn backend_with_token(fake: &FakeChartHop, token: &str) -> Arc<ChartHopBackend> {
+    let config = charthop_client::ClientConfig::new(token, fake.org().org_id.clone())
         .with_base_url(charthop_client::Url::parse(&fake.base_url()).unwrap());
-    let client = charthop_client::ChartHopClient::new(config).unwrap();
-    let served = serve(Arc::new(ChartHopBackend::new(client, options()))).await;
-    let mut connector = ConnectorServiceClient::new(channel(&served).await);
-    let refused = connector.validate(ConnectorServiceValidateRequest {}).await.unwrap_err();
-    assert_eq!(refused.code(), c1_proto::tonic::Code::Unauthenticated, "{refused:?}");
-    assert!(!refused.message().contains("not-the-token"), "{}", refused.message());
+    Arc::new(ChartHopBackend::new(charthop_client::ChartHopClient::new(config).unwrap(), options()))
+}
+
+#[tokio::test]
+async fn validate_tells_a_refused_token_from_one_that_cannot_read_persons_naming_neither() {
+    let knobs = Knobs { token_without_person_access: Some("groups-only-token".into()), ..Knobs::default() };
+    let fake = fake(10, knobs).await;
+    for (token, code) in [
+        ("not-the-token", c1_proto::tonic::Code::Unauthenticated),
+        ("groups-only-token", c1_proto::tonic::Code::PermissionDenied),
+    ] {
+        let served = serve(backend_with_token(&fake, token)).await;
+        let mut connector = ConnectorServiceClient::new(channel(&served).await);
+        let before = fake.total_requests();
+        let refused = connector.validate(ConnectorServiceValidateRequest {}).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{refused:?}");
+        assert!(!refused.message().contains(token), "{}", refused.message());
+        assert_eq!(fake.total_requests() - before, 1, "never retried");
+    }
 }
 
 #[tokio::test]
