@@ -7,6 +7,7 @@ mod codegen;
 
 mod any;
 mod connector_api;
+mod facts;
 mod freshness;
 mod json;
 mod task;
