@@ -19,6 +19,7 @@ pub enum Invocation {
     Capabilities,
     Config,
     Inspect(InspectArgs),
+    Diff(crate::diff::DiffArgs),
     HealthCheck {
         flags: BTreeMap<String, String>,
     },
@@ -68,12 +69,36 @@ pub fn command() -> Command {
              Exit codes: 0 done; 1 failed; 2 bad flags; 3 refused as a mass change \
              (--max-removed-ratio); 16 C1 refused the client credentials (service mode); 129, 130, \
              143 stopped by SIGHUP, SIGINT, SIGTERM (the last line says whether the file was \
-             replaced).",
+             replaced). diff exits 0 identical, 1 different, 2 on trouble.",
         )
         .args(setting_args())
         .subcommand(Command::new("capabilities").about("Print the connector's capabilities as JSON"))
         .subcommand(Command::new("config").about("Print the connector's configuration schema as JSON"))
         .subcommand(inspect_command())
+        .subcommand(
+            Command::new("diff")
+                .about(
+                    "Who joined, left, changed status or moved between two .c1z files, and the memberships \
+                     added and removed (exit 0 identical, 1 different, 2 trouble)",
+                )
+                .arg(Arg::new("old").required(true).value_name("OLD.c1z"))
+                .arg(Arg::new("new").required(true).value_name("NEW.c1z"))
+                .arg(
+                    Arg::new("output")
+                        .long("output")
+                        .short('o')
+                        .value_parser(["table", "json"])
+                        .default_value("table")
+                        .help("Output format"),
+                )
+                .arg(
+                    Arg::new("max-decompressed-bytes")
+                        .long("max-decompressed-bytes")
+                        .value_name("SIZE")
+                        .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
+                        .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
+                ),
+        )
         .subcommand(
             Command::new("health-check")
                 .about("Probe the health endpoint of a running service (exit 0 when healthy, else 1)"),
@@ -186,6 +211,12 @@ where
                 syncs: syncs.is_some(),
             })
         }
+        Some(("diff", sub)) => Invocation::Diff(crate::diff::DiffArgs {
+            old: PathBuf::from(sub.get_one::<String>("old").expect("required")),
+            new: PathBuf::from(sub.get_one::<String>("new").expect("required")),
+            json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
+            max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
+        }),
         Some(("health-check", sub)) => Invocation::HealthCheck { flags: flags(sub) },
         _ => Invocation::Run { flags: flags(&matches) },
     })

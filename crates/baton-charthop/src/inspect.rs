@@ -287,7 +287,11 @@ pub fn escape(text: &str) -> String {
 
 /// Two passes over the rows (widths, then lines), so a table of any length takes the memory
 /// of one row.
-fn print_table<I>(out: &mut impl Write, header: &[&str], rows: impl Fn() -> Result<I>) -> Result<()>
+pub(crate) fn print_table<I>(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: impl Fn() -> Result<I>,
+) -> Result<()>
 where
     I: Iterator<Item = Result<Vec<String>>>,
 {

@@ -19,7 +19,7 @@ fn id(kind: &str, id: &str) -> ResourceId {
     ResourceId { resource_type: kind.into(), resource: id.into(), ..Default::default() }
 }
 
-fn person(key: &str, name: &str, email: &str, status: ResourceStatus, details: &str) -> Resource {
+pub(crate) fn person(key: &str, name: &str, email: &str, status: ResourceStatus, details: &str) -> Resource {
     let user = UserTrait {
         emails: vec![user_trait::Email { address: email.into(), is_primary: true }],
         ..Default::default()
@@ -33,7 +33,7 @@ fn person(key: &str, name: &str, email: &str, status: ResourceStatus, details: &
     }
 }
 
-fn group(key: &str, name: &str, kind: &str) -> Resource {
+pub(crate) fn group(key: &str, name: &str, kind: &str) -> Resource {
     let value = Value { kind: Some(Kind::StringValue(kind.into())) };
     let profile = Struct { fields: [("type".to_owned(), value)].into_iter().collect() };
     let group = GroupTrait { profile: Some(profile), ..Default::default() };
@@ -45,7 +45,7 @@ fn group(key: &str, name: &str, kind: &str) -> Resource {
     }
 }
 
-fn member(group: &Resource) -> Entitlement {
+pub(crate) fn member(group: &Resource) -> Entitlement {
     let key = &group.id.as_ref().unwrap().resource;
     Entitlement {
         id: format!("group:{key}:member"),

@@ -3,6 +3,9 @@
 
 mod cli;
 mod config_schema;
+mod diff;
+#[cfg(test)]
+mod diff_tests;
 mod health;
 mod hints;
 mod inspect;
@@ -43,24 +46,42 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// The sync was refused as a mass change (the previous file stays).
     pub const MASS_CHANGE: u8 = 3;
+    /// `diff`: the files differ (0: identical); trouble is 2, as `diff` has it.
+    pub const DIFFERENT: u8 = 1;
+    pub const DIFF_TROUBLE: u8 = 2;
     /// C1 refused the client credentials (the Go SDK's code for it).
     pub const CREDENTIALS_REFUSED: u8 = 16;
 }
 
 fn main() -> ExitCode {
     let invocation = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    if let Invocation::Diff(args) = &invocation {
+        return match diff::run(args) {
+            Ok(false) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::from(exit::DIFFERENT),
+            Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+            Err(error) => {
+                report(&error);
+                ExitCode::from(exit::DIFF_TROUBLE)
+            }
+        };
+    }
     match run(invocation) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`inspect ... | head`) is the reader's choice, not a failure.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            // One line: what failed and, through the chain, why; then what to do about it.
-            eprintln!("baton-charthop: {error:#}");
-            if let Some(hint) = hints::hint(error.as_ref()) {
-                eprintln!("baton-charthop: {hint}");
-            }
+            report(&error);
             ExitCode::from(exit_code(&error))
         }
+    }
+}
+
+/// One line: what failed and, through the chain, why; then what to do about it.
+fn report(error: &anyhow::Error) {
+    eprintln!("baton-charthop: {error:#}");
+    if let Some(hint) = hints::hint(error.as_ref()) {
+        eprintln!("baton-charthop: {hint}");
     }
 }
 
@@ -101,6 +122,7 @@ fn run(invocation: Invocation) -> Result<()> {
             Ok(())
         }
         Invocation::Inspect(args) => inspect::run(&args),
+        Invocation::Diff(args) => diff::run(&args).map(drop),
         Invocation::HealthCheck { flags } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
             health::probe(settings.health_check_bind_address, settings.health_check_port)
