@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use c1_proto::connector::v2::ResourceId;
-use c1z::{C1zReader, ReaderOptions};
 use serde_json::{Value, json};
 
 use crate::inspect::{escape, print_table};
@@ -35,11 +34,7 @@ struct Side {
 }
 
 fn read(path: &Path, cap: Option<u64>) -> Result<Side> {
-    let mut options = ReaderOptions::interactive();
-    if let Some(cap) = cap {
-        options.max_decoded_bytes = cap;
-    }
-    let reader = C1zReader::open(path, options).with_context(|| format!("cannot read {}", path.display()))?;
+    let reader = crate::inspect::open_file(path, cap)?;
     let Some(sync) = reader.latest_finished_full_sync()? else {
         bail!("{} holds no finished full sync (inspect syncs lists what it holds)", path.display());
     };

@@ -22,17 +22,22 @@ pub fn run(args: &InspectArgs) -> Result<()> {
 }
 
 fn open(args: &InspectArgs) -> Result<C1zReader> {
+    open_file(&args.file, args.max_decompressed_bytes)
+}
+
+/// Opens a `.c1z` for reading, its decompression capped at `cap` (default 1 GiB).
+pub(crate) fn open_file(path: &std::path::Path, cap: Option<u64>) -> Result<C1zReader> {
     let mut options = ReaderOptions::interactive();
-    if let Some(cap) = args.max_decompressed_bytes {
+    if let Some(cap) = cap {
         options.max_decoded_bytes = cap;
     }
-    match C1zReader::open(&args.file, options) {
+    match C1zReader::open(path, options) {
         Ok(reader) => Ok(reader),
         // The reader's own message speaks of its API; this one of the flag.
         Err(ReadError::TooLarge { limit, .. }) => {
-            Err(DecompressionCap { path: args.file.display().to_string(), limit }.into())
+            Err(DecompressionCap { path: path.display().to_string(), limit }.into())
         }
-        Err(error) => Err(anyhow::Error::new(error).context(format!("cannot read {}", args.file.display()))),
+        Err(error) => Err(anyhow::Error::new(error).context(format!("cannot read {}", path.display()))),
     }
 }
 
