@@ -403,7 +403,16 @@ mod tests {
         assert!(matches!(unknown_host, Client::HostNotFound { .. }), "{unknown_host:?}");
         let refused = client_error(&format!("http://127.0.0.1:{}", closed_port())).await;
         assert!(refused.network().is_some(), "{refused:?}");
-        for error in [unknown_host, refused] {
+        // Refused until the deadline ran out: still the URL's business.
+        let port = closed_port();
+        let source = reqwest::Client::new().get(format!("http://127.0.0.1:{port}")).send().await.unwrap_err();
+        let refused_to_the_end = Client::DeadlineExceeded {
+            endpoint: "/v2/org/acme/person".into(),
+            deadline: Duration::from_secs(300),
+            attempts: 3,
+            last: Some(charthop_client::Transient::Refused { host: "127.0.0.1".into(), port, source }),
+        };
+        for error in [unknown_host, refused, refused_to_the_end] {
             let hint = hint_of(error).unwrap_or_default();
             assert!(hint.contains(url) && hint.contains("host and port"), "{hint}");
             assert!(!hint.contains("http-timeout"), "{hint}");
