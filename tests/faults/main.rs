@@ -237,6 +237,6 @@ fault_rows! {
         knobs(150, Knobs { stream_bodies: true, ..D() }, Expect::Truth);
     knob_token_echo: "error bodies echo the token (as sent, upper-case, base64)", "echo_token_in_errors; a wrong token" =>
         vec![specials::token_echo()];
-    knob_huge_title: "a 1 MiB title (over the 64 KiB value cap)", "huge_title=1 MiB" =>
+    knob_huge_title: "a 1 MiB title (over the 64 KiB value cap): left out, the person kept", "huge_title=1 MiB" =>
         vec![specials::huge_title()];
 }

@@ -1,5 +1,7 @@
 //! A ChartHop group as a C1 `group` resource, its `member` entitlement and membership grants.
 
+use std::borrow::Cow;
+
 use c1_proto::connector::v2::{Entitlement, Grant, GroupTrait, Resource, ResourceId, entitlement};
 use c1_proto::pack_any;
 use charthop_domain::{Group, Person};
@@ -7,8 +9,8 @@ use charthop_domain::{Group, Person};
 use crate::directory::{GroupDirectory, group_display_name};
 use crate::group_fields::{group_profile, member_description, member_display_name};
 use crate::ids;
-use crate::limits::{DESCRIPTION_MAX, DISPLAY_NAME_MAX};
-use crate::notes::{Mapped, MappingNotes, RowRefused, check_row};
+use crate::limits::{DESCRIPTION_MAX, DISPLAY_NAME_MAX, FIELD_CAP};
+use crate::notes::{Mapped, MappingNotes, RowRefused, check_id, drop_over_cap};
 use crate::person::{fitted, person_resource_id};
 use crate::proto_values::profile_struct;
 use crate::resource_types::person_resource_type;
@@ -22,11 +24,13 @@ pub fn group_resource_id(group_id: &str) -> ResourceId {
 /// The group as a resource with a group trait; the trait and the resource carry the same
 /// profile. The parent group is named in the profile, not in `parent_resource_id`: C1 only
 /// accepts a parent whose type declares child resource types, which `group` does not.
-/// Over-long texts are cut (noted); a group [`check_group`] refuses is refused here too.
+/// Over-long texts are cut and values over the field cap left out (noted); only a group whose
+/// id [`check_group`] refuses is refused here too.
 pub fn group_resource(group: &Group, groups: &GroupDirectory) -> Result<Mapped<Resource>, RowRefused> {
     check_group(group)?;
     let mut notes = MappingNotes::default();
-    let resource = group_resource_fitted(group, groups, &mut notes);
+    let group = within_cap(group, &mut notes);
+    let resource = group_resource_fitted(&group, groups, &mut notes);
     Ok(Mapped { value: resource, notes })
 }
 
@@ -44,23 +48,40 @@ fn group_resource_fitted(group: &Group, groups: &GroupDirectory, notes: &mut Map
     }
 }
 
-/// Refuses a group whose id is too long or one of whose values is over the field cap. The
-/// caller must leave refused groups out of the [`GroupDirectory`], so that no entitlement
-/// or grant points at them.
+/// Refuses a group whose id is too long (an id cannot be cut). The caller must leave refused
+/// groups out of the [`GroupDirectory`], so that no entitlement or grant points at them.
 pub fn check_group(group: &Group) -> Result<(), RowRefused> {
-    check_row(
-        ids::GROUP,
-        &group.id,
-        [
-            ("name", Some(group.name.as_str())),
-            ("slug", group.slug.as_deref()),
-            ("code", group.code.as_deref()),
-            ("type", group.type_id.as_deref()),
-            ("type_name", group.type_name.as_deref()),
-            ("parent_group_id", group.parent_group_id.as_deref()),
-            ("description", group.description.as_deref()),
-        ],
-    )
+    check_id(ids::GROUP, &group.id)
+}
+
+/// The group without values over the cap (noted), borrowed when nothing is that large. A huge
+/// description must not take the group, and every membership in it, out of the sync.
+fn within_cap<'a>(group: &'a Group, notes: &mut MappingNotes) -> Cow<'a, Group> {
+    let over = |value: Option<&str>| value.is_some_and(|v| v.len() > FIELD_CAP);
+    let fields = [
+        Some(group.name.as_str()),
+        group.slug.as_deref(),
+        group.code.as_deref(),
+        group.type_id.as_deref(),
+        group.type_name.as_deref(),
+        group.parent_group_id.as_deref(),
+        group.description.as_deref(),
+    ];
+    if !fields.into_iter().any(over) {
+        return Cow::Borrowed(group);
+    }
+    let mut copy = group.clone();
+    if copy.name.len() > FIELD_CAP {
+        copy.name = String::new();
+        notes.dropped.push("name");
+    }
+    drop_over_cap(&mut copy.slug, "slug", notes);
+    drop_over_cap(&mut copy.code, "code", notes);
+    drop_over_cap(&mut copy.type_id, "type", notes);
+    drop_over_cap(&mut copy.type_name, "type_name", notes);
+    drop_over_cap(&mut copy.parent_group_id, "parent_group_id", notes);
+    drop_over_cap(&mut copy.description, "description", notes);
+    Cow::Owned(copy)
 }
 
 /// The group's one entitlement, `member`, embedding the full group resource (as the SDK
@@ -69,6 +90,7 @@ pub fn check_group(group: &Group) -> Result<(), RowRefused> {
 pub fn member_entitlement(group: &Group, groups: &GroupDirectory) -> Result<Mapped<Entitlement>, RowRefused> {
     check_group(group)?;
     let mut notes = MappingNotes::default();
+    let group = &*within_cap(group, &mut MappingNotes::default());
     let resource = group_resource_fitted(group, groups, &mut MappingNotes::default());
     let entitlement = Entitlement {
         resource: Some(resource),

@@ -1,6 +1,6 @@
 //! How ChartHop becomes C1: resource types, resources (persons and groups), the `member`
-//! entitlement of each group, membership grants, connector metadata, capabilities and the
-//! configuration schema.
+//! entitlement of each group, membership grants, connector metadata and capabilities (the
+//! configuration schema is the binary's, made from its settings table).
 //!
 //! Architecture invariant: this crate is pure. It does no IO, is not async, keeps no state
 //! between calls, and is the only crate that builds C1 ids ([`ids`]). It never decides WHAT
@@ -10,9 +10,11 @@
 //! left out (never written empty); profile values are strings.
 //!
 //! Every emitted value obeys the public protos' validation rules ([`limits`]): invalid
-//! emails are left out, over-long texts are cut with a marker, and rows holding a value
-//! over [`limits::FIELD_CAP`] are refused ([`RowRefused`]). What was changed comes back as
-//! [`MappingNotes`] beside the value, for the caller to count.
+//! emails are left out, over-long texts are cut with a marker, and values over
+//! [`limits::FIELD_CAP`] are left out, so one absurd value never takes a person (and their
+//! access) out of the sync. Only a row whose id is over [`limits::ID_MAX`] is refused
+//! ([`RowRefused`]). What was changed comes back as [`MappingNotes`] beside the value, for
+//! the caller to count.
 
 pub mod ids;
 pub mod limits;

@@ -56,21 +56,20 @@ impl RowRefused {
     }
 }
 
-/// Refuses when the id is longer than [`crate::limits::ID_MAX`] or any value is larger than
-/// [`crate::limits::FIELD_CAP`].
-pub(crate) fn check_row<'a>(
-    resource_type: &'static str,
-    id: &str,
-    fields: impl IntoIterator<Item = (&'static str, Option<&'a str>)>,
-) -> Result<(), RowRefused> {
-    use crate::limits::{FIELD_CAP, ID_MAX};
+/// Refuses a row whose id is longer than [`crate::limits::ID_MAX`]: an id cannot be cut.
+pub(crate) fn check_id(resource_type: &'static str, id: &str) -> Result<(), RowRefused> {
+    use crate::limits::ID_MAX;
     if id.len() > ID_MAX {
         return Err(RowRefused::new(resource_type, id, "id", id.len(), ID_MAX));
     }
-    for (field, value) in fields {
-        if let Some(value) = value.filter(|v| v.len() > FIELD_CAP) {
-            return Err(RowRefused::new(resource_type, id, field, value.len(), FIELD_CAP));
-        }
-    }
     Ok(())
+}
+
+/// Leaves out a value larger than [`crate::limits::FIELD_CAP`], naming it in `notes.dropped`.
+/// One absurd value must not take its row, and with it a person's access, out of the sync.
+pub(crate) fn drop_over_cap(value: &mut Option<String>, field: &'static str, notes: &mut MappingNotes) {
+    if value.as_ref().is_some_and(|v| v.len() > crate::limits::FIELD_CAP) {
+        *value = None;
+        notes.dropped.push(field);
+    }
 }

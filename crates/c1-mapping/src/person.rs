@@ -2,13 +2,15 @@
 
 use c1_proto::connector::v2::{Resource, ResourceId, Status, UserTrait, status, user_trait};
 use c1_proto::pack_any;
+use std::borrow::Cow;
+
 use charthop_domain::Person;
 
 use crate::directory::GroupDirectory;
 use crate::extras::PersonExtras;
 use crate::ids;
-use crate::limits::{DISPLAY_NAME_MAX, STATUS_DETAILS_MAX, fit, is_valid_email};
-use crate::notes::{Mapped, MappingNotes, RowRefused, check_row};
+use crate::limits::{DISPLAY_NAME_MAX, FIELD_CAP, STATUS_DETAILS_MAX, fit, is_valid_email};
+use crate::notes::{Mapped, MappingNotes, RowRefused, check_id, drop_over_cap};
 use crate::options::MappingOptions;
 use crate::person_fields::{AccountState, account_state, person_display_name, person_profile_with};
 use crate::proto_values::{profile_struct, timestamp};
@@ -23,8 +25,9 @@ pub fn person_resource_id(person_id: &str) -> ResourceId {
 /// resource, identically: newer readers take the resource's, older ones the trait's.
 ///
 /// Values are held to the protos' rules: an invalid email is left out (and so is the login
-/// taken from it), over-long texts are cut; the notes say which. A person with an over-long
-/// id or a value over the field cap is refused: the caller must then write no grant for it.
+/// taken from it), over-long texts are cut, values over the field cap are left out; the notes
+/// say which. Only a person with an over-long id is refused: the caller must then write no
+/// grant for it.
 pub fn person_resource(
     person: &Person,
     groups: &GroupDirectory,
@@ -42,6 +45,8 @@ pub fn person_resource_with(
 ) -> Result<Mapped<Resource>, RowRefused> {
     check_person_with(person, extras, options)?;
     let mut notes = MappingNotes::default();
+    let (person, extras) = within_cap(person, extras, options, &mut notes);
+    let (person, extras) = (person.as_ref(), extras.as_ref());
     let employment = person.employment_at(options.today);
     let (state, details) = account_state(employment);
     let details = fitted(&details, STATUS_DETAILS_MAX, "status_details", &mut notes);
@@ -79,50 +84,89 @@ pub fn person_resource_with(
     Ok(Mapped { value: resource, notes })
 }
 
-/// Refuses a person whose id is too long or one of whose emitted values is over the cap.
+/// Refuses a person whose id is too long (an id cannot be cut); every other value over the
+/// cap is left out by the mapping instead, so the person and their access stay in the sync.
 pub fn check_person(person: &Person, options: &MappingOptions) -> Result<(), RowRefused> {
     check_person_with(person, &PersonExtras::default(), options)
 }
 
-/// [`check_person`] that also holds the extras to the cap (a custom field's value is named
-/// `custom_field` in the refusal).
+/// [`check_person`] for a person mapped with extras (only the id can refuse the row).
 pub fn check_person_with(
     person: &Person,
     extras: &PersonExtras,
     options: &MappingOptions,
 ) -> Result<(), RowRefused> {
+    let _ = (extras, options);
+    check_id(ids::PERSON, &person.id)
+}
+
+/// The person and extras without values over the cap, each named in `notes.dropped`; borrowed
+/// as they are when nothing is that large (the common case costs no copy).
+fn within_cap<'a>(
+    person: &'a Person,
+    extras: &'a PersonExtras,
+    options: &MappingOptions,
+    notes: &mut MappingNotes,
+) -> (Cow<'a, Person>, Cow<'a, PersonExtras>) {
+    let over = |value: &Option<String>| value.as_ref().is_some_and(|v| v.len() > FIELD_CAP);
+    let unasked = None;
+    // A personal email that is not asked for is never emitted: nothing to leave out.
+    let personal = if options.include_personal_email { &person.personal_email } else { &unasked };
     let name = &person.name;
-    let personal = person.personal_email.as_deref().filter(|_| options.include_personal_email);
-    check_row(
-        ids::PERSON,
-        &person.id,
-        [
-            ("name.first", name.first.as_deref()),
-            ("name.middle", name.middle.as_deref()),
-            ("name.last", name.last.as_deref()),
-            ("name.preferred_first", name.preferred_first.as_deref()),
-            ("name.preferred_last", name.preferred_last.as_deref()),
-            ("work_email", person.work_email.as_deref()),
-            ("personal_email", personal),
-            ("employee_id", person.employee_id.as_deref()),
-            ("title", person.title.as_deref()),
-            ("job_id", person.job_id.as_deref()),
-            ("manager_id", person.manager_id.as_deref()),
-        ],
-    )?;
+    let person = if [
+        &name.first,
+        &name.middle,
+        &name.last,
+        &name.preferred_first,
+        &name.preferred_last,
+        &person.work_email,
+        personal,
+        &person.employee_id,
+        &person.title,
+        &person.job_id,
+        &person.manager_id,
+    ]
+    .into_iter()
+    .any(over)
+    {
+        let mut copy = person.clone();
+        let name = &mut copy.name;
+        drop_over_cap(&mut name.first, "name.first", notes);
+        drop_over_cap(&mut name.middle, "name.middle", notes);
+        drop_over_cap(&mut name.last, "name.last", notes);
+        drop_over_cap(&mut name.preferred_first, "name.preferred_first", notes);
+        drop_over_cap(&mut name.preferred_last, "name.preferred_last", notes);
+        drop_over_cap(&mut copy.work_email, "work_email", notes);
+        if options.include_personal_email {
+            drop_over_cap(&mut copy.personal_email, "personal_email", notes);
+        }
+        drop_over_cap(&mut copy.employee_id, "employee_id", notes);
+        drop_over_cap(&mut copy.title, "title", notes);
+        drop_over_cap(&mut copy.job_id, "job_id", notes);
+        drop_over_cap(&mut copy.manager_id, "manager_id", notes);
+        Cow::Owned(copy)
+    } else {
+        Cow::Borrowed(person)
+    };
     let manager = &extras.manager_name;
-    check_row(
-        ids::PERSON,
-        &person.id,
-        [
-            ("manager_email", extras.manager_email.as_deref()),
-            ("manager_name.first", manager.first.as_deref()),
-            ("manager_name.preferred_first", manager.preferred_first.as_deref()),
-            ("manager_name.last", manager.last.as_deref()),
-        ]
+    let extras = if [&extras.manager_email, &manager.first, &manager.preferred_first, &manager.last]
         .into_iter()
-        .chain(extras.custom_fields.iter().map(|(_, value)| ("custom_field", Some(value.as_str())))),
-    )
+        .any(over)
+        || extras.custom_fields.iter().any(|(_, value)| value.len() > FIELD_CAP)
+    {
+        let mut copy = extras.clone();
+        drop_over_cap(&mut copy.manager_email, "manager_email", notes);
+        drop_over_cap(&mut copy.manager_name.first, "manager_name.first", notes);
+        drop_over_cap(&mut copy.manager_name.preferred_first, "manager_name.preferred_first", notes);
+        drop_over_cap(&mut copy.manager_name.last, "manager_name.last", notes);
+        let before = copy.custom_fields.len();
+        copy.custom_fields.retain(|(_, value)| value.len() <= FIELD_CAP);
+        notes.dropped.extend(std::iter::repeat_n("custom_field", before - copy.custom_fields.len()));
+        Cow::Owned(copy)
+    } else {
+        Cow::Borrowed(extras)
+    };
+    (person, extras)
 }
 
 pub(crate) fn fitted(value: &str, max: usize, field: &'static str, notes: &mut MappingNotes) -> String {

@@ -439,7 +439,7 @@ fn prefetch_pages(
 /// One summary of what the mapping changed or refused (the first refusals were logged each).
 fn log_mapping(counts: &MappingCounts) {
     if !counts.dropped.is_empty() {
-        tracing::warn!(dropped = ?counts.dropped, "invalid values were left out (C1 would reject them)");
+        tracing::warn!(dropped = ?counts.dropped, "values C1 would reject were left out (invalid, or over the 64 KiB cap)");
     }
     if !counts.cut.is_empty() {
         tracing::info!(cut = ?counts.cut, "over-long texts were cut to the limits C1 accepts");
@@ -461,15 +461,18 @@ mod tests {
     #[test]
     fn groups_listed_twice_or_refused_are_left_out() {
         let group = |id: &str, name: &str| Group { id: id.into(), name: name.into(), ..Default::default() };
+        // A huge description is left out by the mapping; only an id that cannot be valid
+        // refuses the group (and with it every membership in it).
         let huge =
             Group { description: Some("d".repeat(c1_mapping::limits::FIELD_CAP + 1)), ..group("g3", "Huge") };
+        let long_id = group(&"g".repeat(c1_mapping::limits::ID_MAX + 1), "Long id");
         let mut counts = MappingCounts::default();
         let kept = valid_groups(
-            vec![group("g1", "First"), group("g2", "Two"), group("g1", "Again"), huge],
+            vec![group("g1", "First"), group("g2", "Two"), group("g1", "Again"), huge, long_id],
             &mut counts,
         );
         let kept: Vec<_> = kept.iter().map(|g| (g.id.as_str(), g.name.as_str())).collect();
-        assert_eq!(kept, [("g1", "First"), ("g2", "Two")]);
+        assert_eq!(kept, [("g1", "First"), ("g2", "Two"), ("g3", "Huge")]);
         assert_eq!(counts.refused_groups, 1);
     }
 

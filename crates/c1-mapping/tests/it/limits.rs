@@ -2,8 +2,8 @@
 
 use c1_mapping::limits::{CUT_MARKER, DESCRIPTION_MAX, DISPLAY_NAME_MAX, FIELD_CAP, ID_MAX};
 use c1_mapping::{
-    PersonExtras, RowRefused, check_group, group_resource, member_entitlement, person_resource,
-    person_resource_with, resource_types,
+    PersonExtras, check_group, group_resource, member_entitlement, person_resource, person_resource_with,
+    resource_types,
 };
 use c1_proto::connector::v2::UserTrait;
 use c1_proto::prost::Message;
@@ -45,27 +45,23 @@ fn an_over_long_display_name_is_cut_to_fit() {
 }
 
 #[test]
-fn a_value_over_the_cap_refuses_the_person() {
+fn a_value_over_the_cap_is_left_out_and_the_person_stays() {
     let mut person = fixtures::active();
     person.title = Some("x".repeat(FIELD_CAP + 1));
-    let refused = person_resource(&person, &directory(), &options(false)).unwrap_err();
-    assert_eq!(
-        refused,
-        RowRefused {
-            resource_type: "person",
-            id: person.id.clone(),
-            field: "title",
-            bytes: FIELD_CAP + 1,
-            limit: FIELD_CAP
-        }
-    );
-    assert!(refused.to_string().contains(&person.id), "{refused}");
+    let mapped =
+        person_resource(&person, &directory(), &options(false)).expect("the person stays in the sync");
+    assert_eq!(mapped.notes.dropped, ["title"]);
+    let profile = mapped.value.profile.as_ref().unwrap();
+    assert!(!profile.fields.contains_key("title"), "the huge title is not emitted");
+    assert!(profile.fields.contains_key("employee_id"), "the rest of the profile is");
+    assert_eq!(mapped.value.display_name, "Ada King");
 
-    // A personal email that is not asked for is not emitted, so it does not refuse the row.
+    // A personal email that is not asked for is not emitted, so it is not noted either.
     let mut person = fixtures::active();
     person.personal_email = Some("y".repeat(FIELD_CAP + 1));
-    assert!(person_resource(&person, &directory(), &options(false)).is_ok());
-    assert!(person_resource(&person, &directory(), &options(true)).is_err());
+    assert!(person_resource(&person, &directory(), &options(false)).unwrap().notes.dropped.is_empty());
+    let asked = person_resource(&person, &directory(), &options(true)).unwrap();
+    assert_eq!(asked.notes.dropped, ["personal_email"]);
 }
 
 #[test]
@@ -102,7 +98,12 @@ fn group_and_entitlement_texts_are_cut_to_their_limits() {
     assert_eq!(entitlement.notes.cut, ["entitlement_display_name", "entitlement_description"]);
 
     group.description = Some("z".repeat(FIELD_CAP + 1));
-    assert_eq!(check_group(&group).unwrap_err().field, "description");
+    check_group(&group).expect("a huge description does not refuse the group");
+    let mapped = group_resource(&group, &directory()).unwrap();
+    assert_eq!(
+        (mapped.value.description.as_str(), mapped.notes.dropped.as_slice()),
+        ("", ["description"].as_slice())
+    );
 }
 
 #[test]
@@ -114,16 +115,20 @@ fn resource_types_fit_their_limits() {
 }
 
 #[test]
-fn a_custom_field_or_manager_value_over_the_cap_refuses_the_person() {
+fn a_custom_field_or_manager_value_over_the_cap_is_left_out() {
     let person = fixtures::active();
     let huge = "z".repeat(FIELD_CAP + 1);
     let custom = PersonExtras { custom_fields: vec![("notes".into(), huge.clone())], ..Default::default() };
-    let refused = person_resource_with(&person, &custom, &directory(), &options(false)).unwrap_err();
-    assert_eq!((refused.field, refused.bytes), ("custom_field", FIELD_CAP + 1));
+    let mapped = person_resource_with(&person, &custom, &directory(), &options(false)).unwrap();
+    assert_eq!(mapped.notes.dropped, ["custom_field"]);
+    assert!(!mapped.value.profile.unwrap().fields.contains_key("custom_notes"));
     let manager = PersonExtras { manager_email: Some(huge), ..Default::default() };
-    let refused = person_resource_with(&person, &manager, &directory(), &options(false)).unwrap_err();
-    assert_eq!(refused.field, "manager_email");
+    let mapped = person_resource_with(&person, &manager, &directory(), &options(false)).unwrap();
+    assert_eq!(mapped.notes.dropped, ["manager_email"]);
     let fits =
         PersonExtras { custom_fields: vec![("notes".into(), "z".repeat(FIELD_CAP))], ..Default::default() };
-    assert!(person_resource_with(&person, &fits, &directory(), &options(false)).is_ok());
+    let mapped = person_resource_with(&person, &fits, &directory(), &options(false)).unwrap();
+    assert!(
+        mapped.notes.dropped.is_empty() && mapped.value.profile.unwrap().fields.contains_key("custom_notes")
+    );
 }

@@ -45,7 +45,7 @@ async fn a_person_list_of_null_fails_instead_of_writing_no_one() {
 }
 
 #[tokio::test]
-async fn a_huge_title_refuses_that_person_only() {
+async fn a_huge_title_is_left_out_and_the_person_keeps_every_membership() {
     let fake = fake(PERSONS, Knobs { huge_title: Some(200 * 1024), ..Knobs::default() }).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("sync.c1z");
@@ -53,11 +53,13 @@ async fn a_huge_title_refuses_that_person_only() {
 
     let first = fake.org().persons[0].id.clone();
     let contents = read(&target);
-    assert!(!contents.person_statuses.contains_key(&first));
-    assert_eq!(report.mapping.refused_persons, 1);
-    let expected: std::collections::BTreeSet<_> =
-        truth(&fake).into_iter().filter(|(_, p)| *p != first).collect();
-    assert_eq!(contents.memberships, expected);
+    assert!(
+        contents.person_statuses.contains_key(&first),
+        "the person stays: C1 must not revoke their access"
+    );
+    assert_eq!(report.mapping.refused_persons, 0);
+    assert_eq!(report.mapping.dropped.get("title"), Some(&1));
+    assert_eq!(contents.memberships, truth(&fake));
 }
 
 #[tokio::test]
