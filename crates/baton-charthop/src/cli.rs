@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::inspect_rows::Filter;
 use crate::setting_table::TABLE;
-use crate::units::parse_bytes;
+use crate::units::{parse_bytes, parse_duration};
 
 /// What the user asked for.
 #[derive(Debug)]
@@ -22,6 +23,9 @@ pub enum Invocation {
     Diff(crate::diff::DiffArgs),
     HealthCheck {
         flags: BTreeMap<String, String>,
+        /// `health`, `ready` or `live`.
+        endpoint: String,
+        timeout: Duration,
     },
 }
 
@@ -101,7 +105,24 @@ pub fn command() -> Command {
         )
         .subcommand(
             Command::new("health-check")
-                .about("Probe the health endpoint of a running service (exit 0 when healthy, else 1)"),
+                .about("Probe the health endpoint of a running service (exit 0 when healthy, else 1)")
+                .arg(
+                    Arg::new("endpoint")
+                        .long("endpoint")
+                        .value_parser(["health", "ready", "live"])
+                        .default_value("health")
+                        .help("Which endpoint to probe"),
+                )
+                .arg(
+                    Arg::new("timeout")
+                        .long("timeout")
+                        .value_name("DURATION")
+                        .value_parser(|v: &str| {
+                            parse_duration(v, Duration::from_millis(1), Duration::from_secs(3600))
+                        })
+                        .default_value("3s")
+                        .help("How long to wait for the answer: seconds, or 90s, 5m"),
+                ),
         )
 }
 
@@ -217,7 +238,11 @@ where
             json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
             max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
         }),
-        Some(("health-check", sub)) => Invocation::HealthCheck { flags: flags(sub) },
+        Some(("health-check", sub)) => Invocation::HealthCheck {
+            flags: flags(sub),
+            endpoint: sub.get_one::<String>("endpoint").cloned().unwrap_or_else(|| "health".to_owned()),
+            timeout: sub.get_one::<Duration>("timeout").copied().unwrap_or(Duration::from_secs(3)),
+        },
         _ => Invocation::Run { flags: flags(&matches) },
     })
 }

@@ -37,8 +37,9 @@ async fn readiness(State(ready): State<watch::Receiver<bool>>) -> (StatusCode, &
     if *ready.borrow() { (StatusCode::OK, "ready") } else { (StatusCode::SERVICE_UNAVAILABLE, "not ready") }
 }
 
-/// Probes `/health` of a running service: Ok when it answers 200.
-pub fn probe(bind: IpAddr, port: u16) -> Result<()> {
+/// Probes `/<endpoint>` (`health`, `ready`, `live`) of a running service: Ok when it answers
+/// 200 within `timeout`.
+pub fn probe(bind: IpAddr, port: u16, endpoint: &str, timeout: Duration) -> Result<()> {
     // A service bound to every address is reached through loopback.
     let host = if bind.is_unspecified() {
         match bind {
@@ -49,14 +50,41 @@ pub fn probe(bind: IpAddr, port: u16) -> Result<()> {
         bind
     };
     let address = SocketAddr::new(host, port);
-    let timeout = Duration::from_secs(3);
     let mut stream = TcpStream::connect_timeout(&address, timeout)
         .with_context(|| format!("no health endpoint at {address}"))?;
     stream.set_read_timeout(Some(timeout))?;
-    write!(stream, "GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(stream, "GET /{endpoint} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).context("the health endpoint did not answer")?;
     let status_line = answer.lines().next().unwrap_or_default();
-    anyhow::ensure!(status_line.split_whitespace().nth(1) == Some("200"), "unhealthy: {status_line}");
+    anyhow::ensure!(
+        status_line.split_whitespace().nth(1) == Some("200"),
+        "/{endpoint} at {address} answered: {status_line}"
+    );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn each_endpoint_can_be_probed_and_ready_waits_for_the_service() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (ready_tx, ready_rx) = watch::channel(false);
+        tokio::spawn(serve(listener, ready_rx));
+        let probe = |endpoint: &'static str| {
+            tokio::task::spawn_blocking(move || {
+                probe(IpAddr::from([0, 0, 0, 0]), port, endpoint, Duration::from_secs(3))
+            })
+        };
+        assert!(probe("health").await.unwrap().is_ok());
+        assert!(probe("live").await.unwrap().is_ok());
+        let not_ready = probe("ready").await.unwrap().unwrap_err().to_string();
+        assert!(not_ready.contains("/ready") && not_ready.contains("503"), "{not_ready}");
+        ready_tx.send(true).unwrap();
+        assert!(probe("ready").await.unwrap().is_ok());
+    }
 }

@@ -123,9 +123,9 @@ fn run(invocation: Invocation) -> Result<()> {
         }
         Invocation::Inspect(args) => inspect::run(&args),
         Invocation::Diff(args) => diff::run(&args).map(drop),
-        Invocation::HealthCheck { flags } => {
+        Invocation::HealthCheck { flags, endpoint, timeout } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
-            health::probe(settings.health_check_bind_address, settings.health_check_port)
+            health::probe(settings.health_check_bind_address, settings.health_check_port, &endpoint, timeout)
         }
         Invocation::Run { flags } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
