@@ -114,7 +114,7 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
     );
 
     let file = largest_file.expect("the last run keeps its file");
-    let stage = stages::run(&bench.stages, &file, &bench.scratch.join("stages.c1z"))?;
+    let stage = stages::run(&bench.stages, &file, &bench.scratch.join("stages.c1z"), DEFAULT_LEVEL)?;
     let write_rows = stage.read_and_write.saturating_sub(stage.read);
     let slowest = [stage.read, write_rows, stage.index_and_check, stage.compress_and_publish]
         .into_iter()
@@ -138,6 +138,7 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
         ratio(last.wall.as_secs_f64(), slowest.as_secs_f64()),
         ratio(last.wall.as_secs_f64(), sum.as_secs_f64()),
     );
+    let output = output_levels(bench, &file, last_persons, stage)?;
     let _ = std::fs::remove_file(&file);
 
     Ok(json!({
@@ -153,6 +154,7 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
             "grants": run.grants,
         })).collect::<Vec<_>>(),
         "growth": { "time_exponent": time_exponent, "memory_exponent": memory_exponent },
+        "b5_output": output,
         "stages": {
             "persons": last_persons,
             "rows": stage.rows,
@@ -166,6 +168,55 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
             "whole_vs_sum": last.wall.as_secs_f64() / sum.as_secs_f64().max(1e-9),
         },
     }))
+}
+
+/// The binary's default zstd level, and the two others B5 compares it with.
+const DEFAULT_LEVEL: i32 = 3;
+const OTHER_LEVELS: [i32; 2] = [1, 9];
+
+/// B5: bytes per person and compression time at three levels, on the same database.
+fn output_levels(
+    bench: &Bench,
+    file: &std::path::Path,
+    persons: usize,
+    default: stages::Stages,
+) -> Result<Value> {
+    let mut runs = vec![(DEFAULT_LEVEL, default)];
+    for level in OTHER_LEVELS {
+        runs.push((level, stages::run(&bench.stages, file, &bench.scratch.join("stages.c1z"), level)?));
+    }
+    let base = default.compressed_bytes as f64;
+    let mut rows = vec![cells([
+        "zstd level",
+        "bytes/person",
+        "database bytes",
+        "compress + publish",
+        "size vs level 3",
+    ])];
+    for (level, s) in &runs {
+        rows.push(vec![
+            level.to_string(),
+            format!("{:.0}", s.compressed_bytes as f64 / persons as f64),
+            s.raw_bytes.to_string(),
+            seconds(s.compress_and_publish),
+            ratio(s.compressed_bytes as f64, base),
+        ]);
+    }
+    println!(
+        "\nB5 output: the {persons}-person database compressed at three levels (same rows)\n{}",
+        table(&rows)
+    );
+    Ok(json!(
+        runs.iter()
+            .map(|(level, s)| json!({
+                "level": level,
+                "bytes_per_person": s.compressed_bytes as f64 / persons as f64,
+                "raw_bytes": s.raw_bytes,
+                "compressed_bytes": s.compressed_bytes,
+                "compress_and_publish_s": s.compress_and_publish.as_secs_f64(),
+            }))
+            .collect::<Vec<_>>()
+    ))
 }
 
 /// The slope of log `y` against log persons (least squares).

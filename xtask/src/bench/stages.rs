@@ -45,10 +45,14 @@ pub fn build() -> Result<PathBuf> {
         .context("cargo built no stages example")
 }
 
-/// Rewrites `input` into `output` and reads the stage times.
-pub fn run(example: &Path, input: &Path, output: &Path) -> Result<Stages> {
-    let out =
-        Command::new(example).arg(input).arg(output).output().context("could not run the stages example")?;
+/// Rewrites `input` into `output` at zstd `level` and reads the stage times.
+pub fn run(example: &Path, input: &Path, output: &Path, level: i32) -> Result<Stages> {
+    let out = Command::new(example)
+        .arg(input)
+        .arg(output)
+        .arg(level.to_string())
+        .output()
+        .context("could not run the stages example")?;
     if !out.status.success() {
         bail!("the stages example failed: {}", String::from_utf8_lossy(&out.stderr).trim());
     }
