@@ -55,7 +55,7 @@ fn the_database_is_closed_in_rollback_journal_mode() {
     assert_eq!(u16::from_be_bytes([db[16], db[17]]), 4096, "page size");
 }
 
-/// The Go SDK file is the truth for everything it has. Ours differs only by what spec §2 adds
+/// The Go SDK file is the truth for everything it has. Ours differs only by what `docs/c1-wire.md#c1z-tables` adds
 /// from a newer SDK: four `v1_sync_runs` columns and one grants index.
 #[test]
 fn differs_from_the_go_sdk_schema_only_by_newer_sdk_additions() {
