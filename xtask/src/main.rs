@@ -81,6 +81,8 @@ fn ci(root: &Path) -> Result<()> {
 
     // After the tests: the binary is built by then, so this costs seconds.
     run_here("committed JSON files are fresh (schemas --check)", || schemas::run(root, true))?;
+    // Exact request counts only (B1 at its lower bound); no timing is asserted here.
+    run_here("bench --quick runs and B1 is the lower bound", || bench::run(&["--quick".to_owned()]))?;
 
     eprintln!("==> ci passed");
     Ok(())
