@@ -1,6 +1,7 @@
 //! The command line: the Baton flags (one per settings key) and the subcommands.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -27,6 +28,21 @@ pub enum Invocation {
         endpoint: String,
         timeout: Duration,
     },
+    /// Serve the connector gRPC API until SIGINT/SIGTERM/SIGHUP.
+    Serve {
+        flags: BTreeMap<String, String>,
+        listen: SocketAddr,
+        tls: Option<TlsFiles>,
+    },
+}
+
+/// `serve`'s PEM files: the server's certificate chain and key, and the CA client
+/// certificates must be signed by (none: no client certificate asked for).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +119,7 @@ pub fn command() -> Command {
                         .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
                 ),
         )
+        .subcommand(serve_command())
         .subcommand(
             Command::new("health-check")
                 .about("Probe the health endpoint of a running service (exit 0 when healthy, else 1)")
@@ -123,6 +140,31 @@ pub fn command() -> Command {
                         .default_value("3s")
                         .help("How long to wait for the answer: seconds, or 90s, 5m"),
                 ),
+        )
+}
+
+fn serve_command() -> Command {
+    let file = |id: &'static str, help: &'static str| {
+        Arg::new(id).long(id).value_name("FILE").value_parser(clap::value_parser!(PathBuf)).help(help)
+    };
+    Command::new("serve")
+        .about(
+            "Serve the connector gRPC API (c1.connector.v2) on HOST:PORT, plain HTTP/2 unless --tls-cert; \
+             prints the bound address on stdout; stops on SIGINT, SIGTERM or SIGHUP",
+        )
+        .arg(
+            Arg::new("listen")
+                .long("listen")
+                .value_name("HOST:PORT")
+                .value_parser(clap::value_parser!(SocketAddr))
+                .default_value("127.0.0.1:50051")
+                .help("Address to listen on (port 0: any free port)"),
+        )
+        .arg(file("tls-cert", "Serve TLS 1.3 with this PEM certificate chain").requires("tls-key"))
+        .arg(file("tls-key", "The PEM private key of --tls-cert").requires("tls-cert"))
+        .arg(
+            file("tls-client-ca", "Require client certificates signed by this PEM CA certificate")
+                .requires("tls-cert"),
         )
 }
 
@@ -243,6 +285,19 @@ where
             endpoint: sub.get_one::<String>("endpoint").cloned().unwrap_or_else(|| "health".to_owned()),
             timeout: sub.get_one::<Duration>("timeout").copied().unwrap_or(Duration::from_secs(3)),
         },
+        Some(("serve", sub)) => {
+            let path = |id: &str| sub.get_one::<PathBuf>(id).cloned();
+            let tls = path("tls-cert").zip(path("tls-key")).map(|(cert, key)| TlsFiles {
+                cert,
+                key,
+                client_ca: path("tls-client-ca"),
+            });
+            Invocation::Serve {
+                flags: flags(sub),
+                listen: *sub.get_one::<SocketAddr>("listen").expect("has a default"),
+                tls,
+            }
+        }
         _ => Invocation::Run { flags: flags(&matches) },
     })
 }

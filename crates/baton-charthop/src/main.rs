@@ -17,6 +17,7 @@ mod log_file;
 mod logging;
 mod oneshot;
 mod progress;
+mod serve;
 mod service_mode;
 mod service_state;
 mod setting_table;
@@ -126,6 +127,14 @@ fn run(invocation: Invocation) -> Result<()> {
         Invocation::HealthCheck { flags, endpoint, timeout } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
             health::probe(settings.health_check_bind_address, settings.health_check_port, &endpoint, timeout)
+        }
+        Invocation::Serve { flags, listen, tls } => {
+            let settings = Settings::load(&Inputs::from_process(flags))?;
+            logging::init(&settings)?;
+            warn_about_secret_flags(&settings);
+            settings.charthop_credentials()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(serve::run(&settings, listen, tls.as_ref()))
         }
         Invocation::Run { flags } => {
             let settings = Settings::load(&Inputs::from_process(flags))?;
