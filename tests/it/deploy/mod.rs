@@ -1,8 +1,11 @@
-//! The deploy manifests would run the binary as built here: every variable they set is one it
-//! reads, labels are strings, probes reach the health endpoint, and the hardened variant is
-//! locked down yet has somewhere to write.
+//! The deploy manifests, rendered as `kubectl apply -k` renders them, would run the binary as
+//! built here: every variable they set is one it reads, labels are strings, probes reach the
+//! health endpoint, and the hardened variant is locked down yet has somewhere to write.
 
+mod dockerfile;
+mod layout;
 mod manifests;
+mod schema;
 
 use serde_norway::Value;
 
@@ -11,9 +14,9 @@ use crate::harness::workspace_root;
 
 #[test]
 fn every_baton_variable_set_is_one_the_binary_reads() {
-    let docs = load_all();
+    let docs = render_all();
     let known = variables_the_binary_reads();
-    let flags = flags_the_binary_takes();
+    let flags = flags_the_binary_takes(None);
     let mut checked = 0;
     let mut unknown = Vec::new();
     let mut check = |name: String, place: String| {
@@ -43,11 +46,14 @@ fn every_baton_variable_set_is_one_the_binary_reads() {
                 // Every key of a Secret loaded whole becomes a variable: each must be read.
                 let prefix = source["prefix"].as_str().unwrap_or_default();
                 let secret = source["secretRef"]["name"].as_str().expect("envFrom names a secretRef");
-                let found = docs
-                    .iter()
-                    .find(|d| d.kind() == "Secret" && d.value["metadata"]["name"].as_str() == Some(secret));
-                let found = found
-                    .unwrap_or_else(|| panic!("{} loads Secret {secret}, not in deploy/", deployment.name()));
+                let found = docs.iter().find(|d| {
+                    d.variant == deployment.variant
+                        && d.kind() == "Secret"
+                        && d.value["metadata"]["name"].as_str() == Some(secret)
+                });
+                let found = found.unwrap_or_else(|| {
+                    panic!("{} loads Secret {secret}, not in its kustomization", deployment.name())
+                });
                 for key in keys(&found.value["stringData"]).into_iter().chain(keys(&found.value["data"])) {
                     check(format!("{prefix}{key}"), format!("envFrom {secret} in {}", deployment.name()));
                 }
@@ -84,9 +90,9 @@ fn the_directly_read_variables_are_in_the_binary_source() {
 
 #[test]
 fn the_secret_holds_the_credentials() {
-    let docs = load_all();
-    let secret = docs.iter().find(|d| d.file == "baton-charthop-secrets.yaml" && d.kind() == "Secret");
-    let secret = secret.expect("a Secret in baton-charthop-secrets.yaml");
+    let docs = render("base");
+    let secret = docs.iter().find(|d| d.file == "base/secret.yaml" && d.kind() == "Secret");
+    let secret = secret.expect("a Secret in base/secret.yaml");
     let keys = keys(&secret.value["stringData"]);
     for name in ["BATON_CLIENT_ID", "BATON_CLIENT_SECRET", "BATON_API_TOKEN", "BATON_ORG_ID"] {
         assert!(keys.iter().any(|k| k == name), "{} lacks {name}", secret.name());
@@ -117,7 +123,7 @@ fn label_maps<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a Val
 
 #[test]
 fn label_values_are_strings() {
-    let docs = load_all();
+    let docs = render_all();
     let mut seen = 0;
     for doc in &docs {
         let mut maps = Vec::new();
@@ -140,7 +146,7 @@ fn label_values_are_strings() {
 
 #[test]
 fn deployments_carry_the_baton_labels_and_a_host_id() {
-    let docs = load_all();
+    let docs = render_all();
     let mut count = 0;
     for deployment in deployments(&docs) {
         count += 1;
@@ -181,7 +187,14 @@ fn probe_port(container: &Value, port: &Value) -> Option<u64> {
 
 #[test]
 fn probes_point_at_the_health_endpoint() {
-    let docs = load_all();
+    let docs_for_paths = render_all();
+    for deployment in deployments(&docs_for_paths) {
+        let main = containers(deployment)[0];
+        for (kind, path) in [("livenessProbe", "/live"), ("readinessProbe", "/ready")] {
+            assert_eq!(main[kind]["httpGet"]["path"].as_str(), Some(path), "{}: {kind}", deployment.name());
+        }
+    }
+    let docs = render_all();
     let mut probes = 0;
     for deployment in deployments(&docs) {
         for container in containers(deployment) {
@@ -220,7 +233,7 @@ fn probes_point_at_the_health_endpoint() {
             }
         }
     }
-    assert!(probes >= 2, "the hardened Deployment has liveness and readiness probes");
+    assert!(probes >= 4, "both variants have liveness and readiness probes");
 }
 
 /// A mount path of an emptyDir volume that holds `dir`.
@@ -251,10 +264,8 @@ fn image_workdir() -> String {
 
 #[test]
 fn the_hardened_variant_is_locked_down_with_a_scratch_working_directory() {
-    let docs = load_all();
-    let hardened = deployments(&docs)
-        .find(|d| d.file == "baton-charthop-hardened.yaml")
-        .expect("the hardened Deployment");
+    let docs = render("hardened");
+    let hardened = deployments(&docs).next().expect("the hardened Deployment");
     let pod = &hardened.value["spec"]["template"]["spec"];
     let main = containers(hardened)[0];
     let non_root = [&pod["securityContext"], &main["securityContext"]]
@@ -277,18 +288,27 @@ fn the_hardened_variant_is_locked_down_with_a_scratch_working_directory() {
     for kind in ["livenessProbe", "readinessProbe"] {
         assert!(!main[kind].is_null(), "the hardened variant has a {kind}");
     }
+    let context = &main["securityContext"];
+    assert_eq!(context["allowPrivilegeEscalation"].as_bool(), Some(false));
+    let dropped: Vec<&str> = context["capabilities"]["drop"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(dropped, ["ALL"], "every capability dropped");
+    assert_eq!(pod["securityContext"]["seccompProfile"]["type"].as_str(), Some("RuntimeDefault"));
+    assert_eq!(pod["automountServiceAccountToken"].as_bool(), Some(false));
+    // The base's settings survive the patch (lists merged by name, not replaced).
+    assert_eq!(env_value(main, "BATON_HEALTH_CHECK"), Some("true"));
+    assert!(main["envFrom"].as_sequence().is_some_and(|s| !s.is_empty()), "the Secret still loaded");
 }
 
+/// The base itself is not locked down: the overlay is what makes the difference.
 #[test]
-fn the_image_runs_the_binary_as_a_non_root_user() {
-    let dockerfile =
-        std::fs::read_to_string(workspace_root().join("deploy/Dockerfile")).expect("deploy/Dockerfile");
-    let lines: Vec<&str> = dockerfile.lines().map(str::trim).filter(|l| !l.starts_with('#')).collect();
-    assert!(lines.iter().filter(|l| l.starts_with("FROM ")).count() >= 2, "multi-stage build");
-    let user = lines.iter().filter_map(|l| l.strip_prefix("USER ")).next_back().expect("a USER");
-    let uid = user.split(':').next().unwrap_or_default().trim();
-    assert!(!["root", "0", ""].contains(&uid), "runs as {user}");
-    let entrypoint = lines.iter().find_map(|l| l.strip_prefix("ENTRYPOINT ")).expect("an ENTRYPOINT");
-    assert!(entrypoint.contains("baton-charthop"), "ENTRYPOINT {entrypoint}");
-    assert!(dockerfile.contains("-p baton-charthop"), "the image builds this workspace's binary");
+fn the_base_is_the_plain_variant() {
+    let docs = render("base");
+    let base = deployments(&docs).next().expect("the base Deployment");
+    let main = containers(base)[0];
+    assert!(main["securityContext"]["readOnlyRootFilesystem"].is_null(), "{}", base.name());
 }
