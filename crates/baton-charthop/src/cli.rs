@@ -301,3 +301,33 @@ where
         _ => Invocation::Run { flags: flags(&matches) },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_listens_on_loopback_50051_by_default_and_tls_needs_both_files() {
+        let Invocation::Serve { listen, tls, .. } = parse_from(["b", "serve"]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(listen, "127.0.0.1:50051".parse().unwrap());
+        assert!(tls.is_none());
+        let argv = ["b", "serve", "--listen", "[::1]:0", "--tls-cert", "c.pem", "--tls-key", "k.pem"];
+        let Invocation::Serve { listen, tls, .. } = parse_from(argv).unwrap() else { panic!("not serve") };
+        assert_eq!(listen.port(), 0);
+        let tls = tls.unwrap();
+        assert_eq!((tls.cert, tls.key, tls.client_ca), ("c.pem".into(), "k.pem".into(), None));
+        for argv in [
+            &["b", "serve", "--tls-key", "k.pem"][..],
+            &["b", "serve", "--tls-client-ca", "ca.pem"],
+            &["b", "serve", "--listen", "localhost"],
+        ] {
+            assert!(parse_from(argv).is_err(), "{argv:?} accepted");
+        }
+        let Invocation::Serve { flags, .. } = parse_from(["b", "serve", "--org-id", "acme"]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(flags.get("org-id").map(String::as_str), Some("acme"));
+    }
+}
