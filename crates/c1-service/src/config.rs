@@ -46,6 +46,8 @@ pub struct Timing {
     pub upload_chunk_bytes: usize,
     /// Deadline of one unary call (Hello, GetTask, Heartbeat, FinishTask) and of a token fetch.
     pub call_timeout: Duration,
+    /// GetTask failing for longer than this makes the service not ready until a call succeeds.
+    pub unreachable_after: Duration,
 }
 
 impl Default for Timing {
@@ -64,6 +66,7 @@ impl Default for Timing {
             upload_attempts: 3,
             upload_chunk_bytes: 512 * 1024,
             call_timeout: Duration::from_secs(60),
+            unreachable_after: Duration::from_secs(300),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use c1_proto::connectorapi::baton::v1::Task;
 use c1_proto::connectorapi::baton::v1::task::TaskType;
@@ -23,7 +23,9 @@ use crate::token::TokenSource;
 
 /// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
 /// finished or been handed back to C1) or C1 refuses the first Hello for good (then returns the
-/// error). `ready` turns true after the first successful Hello and false when polling stops.
+/// error). `ready` turns true after the first successful Hello, false while GetTask has failed
+/// for longer than `Timing::unreachable_after` (true again at the next success) and when
+/// polling stops.
 ///
 /// ```text
 /// let credentials = ClientCredentials::parse(&client_id, &client_secret)?;
@@ -93,7 +95,7 @@ async fn serve<H: TaskHandler>(
     let permits = Arc::new(Semaphore::new(context.config.task_concurrency.max(1)));
     let abort_tasks = CancellationToken::new();
     let mut tasks = JoinSet::new();
-    let outcome = poll(&context, &permits, &abort_tasks, &mut tasks, &stop).await;
+    let outcome = poll(&context, &permits, &abort_tasks, &mut tasks, &stop, &ready).await;
     // No longer taking tasks: not ready (a readiness probe then stops routing to us).
     ready.send_replace(false);
     if outcome.is_err() {
@@ -109,8 +111,11 @@ async fn poll<H: TaskHandler>(
     abort_tasks: &CancellationToken,
     tasks: &mut JoinSet<()>,
     stop: &CancellationToken,
+    ready: &watch::Sender<bool>,
 ) -> Result<(), ServiceError> {
     let mut errors_in_a_row: u32 = 0;
+    // Since when GetTask has failed without a success in between.
+    let mut failing_since: Option<Instant> = None;
     loop {
         reap_finished(tasks);
         let permit = tokio::select! {
@@ -131,6 +136,11 @@ async fn poll<H: TaskHandler>(
                 // be mid-deploy or the connector briefly disabled). A stale token was dropped
                 // by the call, so the next poll fetches a fresh one.
                 errors_in_a_row = errors_in_a_row.saturating_add(1);
+                let since = *failing_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > context.timing().unreachable_after && *ready.borrow() {
+                    tracing::warn!("C1 unreachable for too long: not ready");
+                    ready.send_replace(false);
+                }
                 let delay = poll_error_delay(context.timing(), errors_in_a_row);
                 if error.is_fatal() {
                     tracing::error!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask refused; polling again");
@@ -144,6 +154,8 @@ async fn poll<H: TaskHandler>(
             }
         };
         errors_in_a_row = 0;
+        failing_since = None;
+        ready.send_if_modified(|ready| !std::mem::replace(ready, true));
         match answer.task.filter(is_work) {
             Some(task) => {
                 let task_context = Arc::clone(context);

@@ -182,3 +182,17 @@ fn chain(error: &dyn std::error::Error) -> String {
     }
     shown
 }
+
+#[tokio::test]
+async fn not_ready_while_c1_is_unreachable_for_too_long_then_ready_again() {
+    let harness = Harness::start(Knobs::default()).await;
+    let mut config = harness.config();
+    config.timing.unreachable_after = Duration::from_millis(150);
+    let mut running = harness.spawn_with(config, DummyHandler::new(Behaviour::Write(10)));
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    harness.fake.set_knobs(|knobs| knobs.unavailable_calls = 1_000_000);
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| !*ready)).await.unwrap().unwrap();
+    harness.fake.set_knobs(|knobs| knobs.unavailable_calls = 0);
+    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    assert!(running.shutdown().await.is_ok());
+}
