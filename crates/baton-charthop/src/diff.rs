@@ -167,23 +167,37 @@ fn movers(old: &Side, new: &Side) -> Vec<(Entry, Vec<Move>)> {
 }
 
 /// Prints the changes; `Ok(true)` when there are some.
+/// A reader that closes the pipe early (`diff A B | head -1`) still learns whether they differ.
 pub fn run(args: &DiffArgs) -> Result<bool> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let different = write_diff(args, &mut out)?;
-    out.flush()?;
-    Ok(different)
+    match out.flush() {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(different),
+        other => other.map(|()| different).map_err(Into::into),
+    }
 }
 
 pub(crate) fn write_diff(args: &DiffArgs, out: &mut impl Write) -> Result<bool> {
     let old = read(&args.old, args.max_decompressed_bytes)?;
     let new = read(&args.new, args.max_decompressed_bytes)?;
     let changes = compare(&old, &new);
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&to_json(args, &old, &new, &changes))?)?;
+    let written = if args.json {
+        serde_json::to_string_pretty(&to_json(args, &old, &new, &changes))
+            .map_err(anyhow::Error::from)
+            .and_then(|text| writeln!(out, "{text}").map_err(Into::into))
     } else {
-        write_tables(args, &old, &new, &changes, out)?;
+        write_tables(args, &old, &new, &changes, out)
+    };
+    match written {
+        Err(error) if !closed_pipe(&error) => Err(error),
+        _ => Ok(!changes.is_empty()),
     }
-    Ok(!changes.is_empty())
+}
+
+fn closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn person_json(person: &Entry) -> Value {

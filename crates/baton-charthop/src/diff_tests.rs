@@ -106,3 +106,35 @@ fn a_file_against_itself_is_identical() {
     assert!(!write_diff(&args, &mut out).unwrap());
     assert!(String::from_utf8(out).unwrap().contains("identical"));
 }
+
+/// Stands for `| head -1`: takes a few bytes, then the pipe is closed.
+struct ClosedAfter(usize);
+
+impl std::io::Write for ClosedAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let taken = buf.len().min(self.0);
+        self.0 -= taken;
+        Ok(taken)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_answer_different_or_identical() {
+    use ResourceStatus::Enabled;
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.c1z"), dir.path().join("new.c1z"));
+    write(&old, &[("p1", "Ada Byron", Enabled)], &[(0, "p1")]);
+    write(&new, &[("p1", "Ada Byron", Enabled)], &[(1, "p1")]);
+    for json in [false, true] {
+        let args = DiffArgs { old: old.clone(), new: new.clone(), json, max_decompressed_bytes: None };
+        assert!(write_diff(&args, &mut ClosedAfter(10)).unwrap(), "json: {json}");
+        let same = DiffArgs { old: old.clone(), new: old.clone(), json, max_decompressed_bytes: None };
+        assert!(!write_diff(&same, &mut ClosedAfter(0)).unwrap(), "json: {json}");
+    }
+}
