@@ -34,7 +34,7 @@ impl C1zWriter {
     /// and checked like any file [`C1zReader`] opens; any failure to read it is
     /// [`WriteError::Previous`], which a caller may choose to downgrade.
     pub fn compare_with(
-        &self,
+        &mut self,
         previous: &Path,
         options: &ReaderOptions,
     ) -> Result<Option<Comparison>, WriteError> {
@@ -50,9 +50,9 @@ impl C1zWriter {
             return Ok(Some(Comparison::default()));
         };
         let counts = reader.counts(&sync.id).map_err(previous_error)?;
-        let db = self.db();
         // The lookups below go through the new sync's unique indexes.
-        db.build_unique_indexes()?;
+        self.db_mut().build_unique_indexes()?;
+        let db = self.db();
         let mut comparison = db.with_attached(reader.db_path(), SCHEMA, |conn| {
             compare(conn, &sync.id, db.sync_id()).map_err(|e| match e {
                 Failure::Sqlite(e) => WriteError::sqlite("comparing with the previous sync")(e),

@@ -64,6 +64,9 @@ pub(crate) struct BuildDb {
     timestamps: TimestampFormatter,
     // Whether the large tables' unique indexes exist (built by a comparison or at finish).
     unique_built: Cell<bool>,
+    // Keep the first row of a repeated resource, entitlement or grant id and count the rest.
+    keep_first: bool,
+    repeats: Counts,
 }
 
 /// A finished, closed database file, deleted when dropped.
@@ -71,6 +74,7 @@ pub(crate) struct BuiltDb {
     path: TempPath,
     pub sync_id: String,
     pub counts: Counts,
+    pub repeats: Counts,
 }
 
 impl BuiltDb {
@@ -99,6 +103,7 @@ impl BuildDb {
         sync_id: String,
         clock: Clock,
         batch_size: usize,
+        keep_first: bool,
     ) -> Result<Self, WriteError> {
         let path = tempfile::Builder::new()
             .prefix(&target::temp_prefix(target))
@@ -118,6 +123,8 @@ impl BuildDb {
             counts: Counts::default(),
             timestamps: TimestampFormatter::default(),
             unique_built: Cell::new(false),
+            keep_first,
+            repeats: Counts::default(),
         };
         db.init()?;
         Ok(db)
@@ -217,7 +224,8 @@ impl BuildDb {
     pub(crate) fn insert_resource(&mut self, row: &ResourceRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
         let (parent_type, parent_id) = row.parent.unzip();
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(INSERT_RESOURCE)
             .and_then(|mut s| {
                 s.execute(params![
@@ -230,7 +238,12 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(insert_error(RowKind::Resource, row.external_id, "inserting a resource"))?;
+            .map_err(insert_error(RowKind::Resource, row.external_id, "inserting a resource"));
+        if self.repeated(inserted)? {
+            self.repeats.resources += 1;
+            *self.repeats.resources_by_type.entry(row.resource_type_id.to_owned()).or_default() += 1;
+            return Ok(());
+        }
         if !(row.has_user_trait && row.has_group_trait) {
             let resource_row = self.conn.last_insert_rowid();
             self.conn
@@ -258,7 +271,8 @@ impl BuildDb {
 
     pub(crate) fn insert_entitlement(&mut self, row: &EntitlementRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(INSERT_ENTITLEMENT)
             .and_then(|mut s| {
                 s.execute(params![
@@ -270,14 +284,19 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(insert_error(RowKind::Entitlement, row.external_id, "inserting an entitlement"))?;
+            .map_err(insert_error(RowKind::Entitlement, row.external_id, "inserting an entitlement"));
+        if self.repeated(inserted)? {
+            self.repeats.entitlements += 1;
+            return Ok(());
+        }
         self.counts.entitlements += 1;
         self.row_done()
     }
 
     pub(crate) fn insert_grant(&mut self, row: &GrantRow<'_>) -> Result<(), WriteError> {
         let now = self.now_text();
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(INSERT_GRANT)
             .and_then(|mut s| {
                 s.execute(params![
@@ -294,16 +313,82 @@ impl BuildDb {
                     now
                 ])
             })
-            .map_err(insert_error(RowKind::Grant, row.external_id, "inserting a grant"))?;
+            .map_err(insert_error(RowKind::Grant, row.external_id, "inserting a grant"));
+        if self.repeated(inserted)? {
+            self.repeats.grants += 1;
+            return Ok(());
+        }
         self.counts.grants += 1;
         self.row_done()
     }
 
+    /// Whether an insert was refused as a repeated id that keep-first leaves out (only possible
+    /// once the unique indexes are live); other errors pass through.
+    fn repeated(&self, inserted: Result<usize, WriteError>) -> Result<bool, WriteError> {
+        match inserted {
+            Ok(_) => Ok(false),
+            Err(WriteError::DuplicateId { .. }) if self.keep_first => Ok(true),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Keep-first, before the unique indexes exist: deletes every later copy of a repeated id
+    /// (one grouped pass per table) and counts them as repeats.
+    fn drop_later_copies(&mut self) -> Result<(), WriteError> {
+        const LATER: &str = "id NOT IN (SELECT min(id) FROM {t} GROUP BY external_id, sync_id)";
+        let failed = |e| WriteError::sqlite("leaving out repeated ids")(e);
+        let later = |table: &str| LATER.replace("{t}", table);
+        let by_type: Vec<(String, i64)> = {
+            let sql = format!(
+                "SELECT resource_type_id, count(*) FROM v1_resources WHERE {} GROUP BY resource_type_id",
+                later("v1_resources")
+            );
+            let mut statement = self.conn.prepare(&sql).map_err(failed)?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).map_err(failed)?;
+            rows.collect::<Result<_, _>>().map_err(failed)?
+        };
+        for (type_id, n) in by_type {
+            let n = n.unsigned_abs();
+            self.counts.resources -= n;
+            self.repeats.resources += n;
+            if let Some(count) = self.counts.resources_by_type.get_mut(&type_id) {
+                *count -= n;
+            }
+            *self.repeats.resources_by_type.entry(type_id).or_default() += n;
+        }
+        self.conn
+            .execute(&format!("DELETE FROM v1_resources WHERE {}", later("v1_resources")), [])
+            .map_err(failed)?;
+        self.conn
+            .execute(
+                "DELETE FROM temp.c1z_resources_lacking_traits WHERE resource_row NOT IN (SELECT id FROM v1_resources)",
+                [],
+            )
+            .map_err(failed)?;
+        for table in ["v1_entitlements", "v1_grants"] {
+            let n = self
+                .conn
+                .execute(&format!("DELETE FROM {table} WHERE {}", later(table)), [])
+                .map_err(failed)? as u64;
+            let (count, repeats) = if table == "v1_grants" {
+                (&mut self.counts.grants, &mut self.repeats.grants)
+            } else {
+                (&mut self.counts.entitlements, &mut self.repeats.entitlements)
+            };
+            *count -= n;
+            *repeats += n;
+        }
+        Ok(())
+    }
+
     /// Builds the large tables' unique indexes once, in the open transaction. A repeated id makes
     /// the build fail; one query then names the first repeated id (by row order).
-    pub(crate) fn build_unique_indexes(&self) -> Result<(), WriteError> {
+    pub(crate) fn build_unique_indexes(&mut self) -> Result<(), WriteError> {
         if self.unique_built.get() {
             return Ok(());
+        }
+        if self.keep_first {
+            self.drop_later_copies()?;
         }
         for statement in statements(Stage::UniqueAtFinish) {
             let Err(error) = self.conn.execute_batch(statement) else { continue };
@@ -354,9 +439,9 @@ impl BuildDb {
         self.conn
             .execute(END_SYNC_RUN, params![self.sync_id, ended_at])
             .map_err(WriteError::sqlite("ending the sync run"))?;
-        let BuildDb { conn, path, sync_id, counts, .. } = self;
+        let BuildDb { conn, path, sync_id, counts, repeats, .. } = self;
         conn.close().map_err(|(_, e)| WriteError::sqlite("closing the database")(e))?;
-        Ok(BuiltDb { path, sync_id, counts })
+        Ok(BuiltDb { path, sync_id, counts, repeats })
     }
 
     /// Closes and deletes the unfinished database, ignoring errors (nothing is published).
@@ -416,6 +501,7 @@ mod tests {
             path: TempPath::try_from_path(&gone).expect("an absolute path"),
             sync_id: String::new(),
             counts: Counts::default(),
+            repeats: Counts::default(),
         };
         let captured = Captured::default();
         let writer = captured.clone();

@@ -47,6 +47,10 @@ pub struct WriterOptions {
     /// zstd worker threads for compressing at finish (default: the cores available, at most
     /// 4); 0 compresses on the calling thread. The file is one frame either way.
     pub compression_threads: u32,
+    /// Keep the first row of a repeated resource, entitlement or grant id and leave out the
+    /// later ones, counted in [`WriteSummary::repeats`] (default `false`: a repeat fails with
+    /// [`WriteError::DuplicateId`]). Nothing per id is held in memory: the store finds repeats.
+    pub keep_first: bool,
 }
 
 impl Default for WriterOptions {
@@ -58,6 +62,7 @@ impl Default for WriterOptions {
             batch_size: 1_000,
             cancel: None,
             compression_threads: worker_threads(),
+            keep_first: false,
         }
     }
 }
@@ -90,6 +95,7 @@ impl fmt::Debug for WriterOptions {
             .field("batch_size", &self.batch_size)
             .field("cancel", &self.cancel.as_ref().map(|flag| flag.load(Ordering::SeqCst)))
             .field("compression_threads", &self.compression_threads)
+            .field("keep_first", &self.keep_first)
             .finish()
     }
 }
@@ -106,6 +112,8 @@ pub struct WriteSummary {
     pub raw_bytes: u64,
     /// Size of the published file (magic included).
     pub compressed_bytes: u64,
+    /// Rows left out as later copies of an id already written ([`WriterOptions::keep_first`]).
+    pub repeats: Counts,
 }
 
 /// How long the stages of `finish()` took.
@@ -163,7 +171,7 @@ impl C1zWriter {
         };
         let dir = publish::target_dir(&target)?;
         let lock = target::lock(&dir, &target)?;
-        let db = BuildDb::create(&dir, &target, sync_id, clock, options.batch_size)?;
+        let db = BuildDb::create(&dir, &target, sync_id, clock, options.batch_size, options.keep_first)?;
         Ok(C1zWriter {
             target,
             compression_level: options.compression_level,
@@ -231,6 +239,7 @@ impl C1zWriter {
             counts: built.counts.clone(),
             raw_bytes,
             compressed_bytes,
+            repeats: built.repeats.clone(),
         };
         built.remove_after_publish();
         let times =

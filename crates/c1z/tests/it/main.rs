@@ -7,6 +7,7 @@ mod failures;
 mod frame;
 mod go_fixture;
 mod hostile;
+mod keep_first;
 mod large;
 mod model;
 mod properties;
