@@ -46,7 +46,8 @@ pub struct Timing {
     pub upload_chunk_bytes: usize,
     /// Deadline of one unary call (Hello, GetTask, Heartbeat, FinishTask) and of a token fetch.
     pub call_timeout: Duration,
-    /// GetTask failing for longer than this makes the service not ready until a call succeeds.
+    /// Calls to C1 (GetTask, Heartbeat) failing for longer than this make the service not
+    /// ready until one succeeds.
     pub unreachable_after: Duration,
 }
 

@@ -11,12 +11,14 @@ use tokio_util::sync::CancellationToken;
 use crate::client::C1Client;
 use crate::config::{ServiceConfig, Timing};
 use crate::handler::TaskHandler;
+use crate::status::Reachability;
 
 /// What every task runner shares.
 pub(crate) struct Context<H> {
     pub(crate) client: C1Client,
     pub(crate) handler: Arc<H>,
     pub(crate) config: ServiceConfig,
+    pub(crate) reach: Reachability,
 }
 
 impl<H: TaskHandler> Context<H> {

@@ -20,6 +20,7 @@ mod host;
 mod net;
 mod panics;
 mod service;
+mod status;
 mod task;
 mod tls;
 mod token;
@@ -30,7 +31,8 @@ pub use credentials::{ClientCredentials, CredentialsError, encode_client_secret}
 pub use error::ServiceError;
 pub use handler::{ActionTask, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 pub use host::default_host_id;
-pub use service::run;
+pub use service::{run, run_with_status};
+pub use status::{Contact, ServiceStatus};
 pub use tls::TlsError;
 pub use token::TokenError;
 pub use tokio_util::sync::CancellationToken;

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use c1_proto::connectorapi::baton::v1::Task;
 use c1_proto::connectorapi::baton::v1::task::TaskType;
@@ -17,6 +17,7 @@ use crate::context::{Context, clamp_optional, sleep_or_stop};
 use crate::error::{Chain, ServiceError};
 use crate::handler::TaskHandler;
 use crate::net::Authority;
+use crate::status::{Reachability, ServiceStatus};
 use crate::task::run_task_reporting_panics;
 use crate::tls::TlsRoots;
 use crate::token::TokenSource;
@@ -40,6 +41,17 @@ pub async fn run<H: TaskHandler>(
     shutdown: impl Future<Output = ()> + Send,
     ready: watch::Sender<bool>,
 ) -> Result<(), ServiceError> {
+    run_with_status(config, handler, shutdown, ready, watch::channel(ServiceStatus::default()).0).await
+}
+
+/// [`run`], also publishing the outcome of the latest call to C1 on `status` (for `/health`).
+pub async fn run_with_status<H: TaskHandler>(
+    config: ServiceConfig,
+    handler: Arc<H>,
+    shutdown: impl Future<Output = ()> + Send,
+    ready: watch::Sender<bool>,
+    status: watch::Sender<ServiceStatus>,
+) -> Result<(), ServiceError> {
     let roots = TlsRoots::load(config.extra_root_certs_pem.as_deref())?;
     let authority = Authority::parse(config.api_host())
         .map_err(|reason| ServiceError::InvalidApiHost { host: config.api_host().to_owned(), reason })?;
@@ -50,10 +62,11 @@ pub async fn run<H: TaskHandler>(
         config.timing.call_timeout,
     ));
     let client = C1Client::new(&authority, &roots, tokens, config.timing.call_timeout, &config.build_info)?;
-    let context = Arc::new(Context { client, handler, config });
+    let reach = Reachability::new(ready, status, config.timing.unreachable_after);
+    let context = Arc::new(Context { client, handler, config, reach });
 
     let stop = CancellationToken::new();
-    let serving = serve(context, stop.clone(), ready);
+    let serving = serve(context, stop.clone());
     let watching = async {
         shutdown.await;
         tracing::info!("shutdown requested: no new tasks will be taken");
@@ -69,7 +82,6 @@ pub async fn run<H: TaskHandler>(
 async fn serve<H: TaskHandler>(
     context: Arc<Context<H>>,
     stop: CancellationToken,
-    ready: watch::Sender<bool>,
 ) -> Result<(), ServiceError> {
     let mut backoff = Backoff::new(context.timing());
     loop {
@@ -79,8 +91,12 @@ async fn serve<H: TaskHandler>(
         };
         match hello {
             Ok(()) => break,
-            Err(error) if error.is_fatal() => return Err(ServiceError::from_call("Hello", error)),
+            Err(error) if error.is_fatal() => {
+                context.reach.failed("Hello");
+                return Err(ServiceError::from_call("Hello", error));
+            }
             Err(error) => {
+                context.reach.failed("Hello");
                 let delay = backoff.next_delay();
                 tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
                 if sleep_or_stop(delay, &stop).await {
@@ -89,15 +105,15 @@ async fn serve<H: TaskHandler>(
             }
         }
     }
-    ready.send_replace(true);
+    context.reach.connected();
     tracing::info!(host_id = context.host_id(), "connected to C1");
 
     let permits = Arc::new(Semaphore::new(context.config.task_concurrency.max(1)));
     let abort_tasks = CancellationToken::new();
     let mut tasks = JoinSet::new();
-    let outcome = poll(&context, &permits, &abort_tasks, &mut tasks, &stop, &ready).await;
+    let outcome = poll(&context, &permits, &abort_tasks, &mut tasks, &stop).await;
     // No longer taking tasks: not ready (a readiness probe then stops routing to us).
-    ready.send_replace(false);
+    context.reach.stopped();
     if outcome.is_err() {
         abort_tasks.cancel();
     }
@@ -111,11 +127,8 @@ async fn poll<H: TaskHandler>(
     abort_tasks: &CancellationToken,
     tasks: &mut JoinSet<()>,
     stop: &CancellationToken,
-    ready: &watch::Sender<bool>,
 ) -> Result<(), ServiceError> {
     let mut errors_in_a_row: u32 = 0;
-    // Since when GetTask has failed without a success in between.
-    let mut failing_since: Option<Instant> = None;
     loop {
         reap_finished(tasks);
         let permit = tokio::select! {
@@ -136,11 +149,7 @@ async fn poll<H: TaskHandler>(
                 // be mid-deploy or the connector briefly disabled). A stale token was dropped
                 // by the call, so the next poll fetches a fresh one.
                 errors_in_a_row = errors_in_a_row.saturating_add(1);
-                let since = *failing_since.get_or_insert_with(Instant::now);
-                if since.elapsed() > context.timing().unreachable_after && *ready.borrow() {
-                    tracing::warn!("C1 unreachable for too long: not ready");
-                    ready.send_replace(false);
-                }
+                context.reach.failed("GetTask");
                 let delay = poll_error_delay(context.timing(), errors_in_a_row);
                 if error.is_fatal() {
                     tracing::error!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask refused; polling again");
@@ -154,8 +163,7 @@ async fn poll<H: TaskHandler>(
             }
         };
         errors_in_a_row = 0;
-        failing_since = None;
-        ready.send_if_modified(|ready| !std::mem::replace(ready, true));
+        context.reach.succeeded("GetTask");
         match answer.task.filter(is_work) {
             Some(task) => {
                 let task_context = Arc::clone(context);

@@ -259,6 +259,7 @@ async fn heartbeat_loop<H: TaskHandler>(
         };
         match answer {
             Ok(answer) => {
+                context.reach.succeeded("Heartbeat");
                 failures = 0;
                 if answer.cancelled || answer.cancelled_task_ids.contains(&task_id) {
                     let _ = abort.set(Abort::CancelledByC1);
@@ -268,6 +269,7 @@ async fn heartbeat_loop<H: TaskHandler>(
                 interval = interval_of(answer.next_heartbeat);
             }
             Err(error) => {
+                context.reach.failed("Heartbeat");
                 failures += 1;
                 tracing::warn!(task_id, failures, error = %Chain(&error), "heartbeat failed");
                 if failures >= timing.max_heartbeat_failures {

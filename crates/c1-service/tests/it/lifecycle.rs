@@ -5,7 +5,7 @@ use std::time::Duration;
 use c1_fake::Knobs;
 use c1_proto::connector::v2::Capability;
 use c1_proto::connectorapi::baton::v1::task::{HelloTask, TaskType};
-use c1_service::{BuildInfo, ClientCredentials, ServiceConfig, ServiceError};
+use c1_service::{BuildInfo, ClientCredentials, ServiceConfig, ServiceError, ServiceStatus};
 
 use crate::support::{Behaviour, DummyHandler, Harness, WAIT, fast_timing, task};
 
@@ -184,15 +184,26 @@ fn chain(error: &dyn std::error::Error) -> String {
 }
 
 #[tokio::test]
-async fn not_ready_while_c1_is_unreachable_for_too_long_then_ready_again() {
+async fn not_ready_while_c1_is_unreachable_for_too_long_then_ready_again_and_status_says_why() {
     let harness = Harness::start(Knobs::default()).await;
     let mut config = harness.config();
     config.timing.unreachable_after = Duration::from_millis(150);
-    let mut running = harness.spawn_with(config, DummyHandler::new(Behaviour::Write(10)));
-    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, mut ready) = tokio::sync::watch::channel(false);
+    let (status_tx, mut status) = tokio::sync::watch::channel(ServiceStatus::default());
+    let handler = DummyHandler::new(Behaviour::Write(10));
+    let shutdown = async { drop(stopped.await) };
+    let run = tokio::spawn(c1_service::run_with_status(config, handler, shutdown, ready_tx, status_tx));
+    tokio::time::timeout(WAIT, ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    assert!(status.borrow().c1.as_ref().unwrap().ok);
     harness.fake.set_knobs(|knobs| knobs.unavailable_calls = 1_000_000);
-    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| !*ready)).await.unwrap().unwrap();
+    tokio::time::timeout(WAIT, ready.wait_for(|ready| !*ready)).await.unwrap().unwrap();
+    let failed = status.borrow_and_update().c1.clone().unwrap();
+    assert_eq!((failed.ok, failed.call), (false, "GetTask"));
     harness.fake.set_knobs(|knobs| knobs.unavailable_calls = 0);
-    tokio::time::timeout(WAIT, running.ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
-    assert!(running.shutdown().await.is_ok());
+    tokio::time::timeout(WAIT, ready.wait_for(|ready| *ready)).await.unwrap().unwrap();
+    let back = status.borrow().c1.clone().unwrap();
+    assert!(back.ok && back.at >= failed.at, "{back:?}");
+    stop.send(()).unwrap();
+    run.await.unwrap().unwrap();
 }
