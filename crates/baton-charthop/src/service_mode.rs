@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use c1_proto::connector::v2::ConnectorMetadata;
 use c1_proto::tonic::Code;
 use c1_service::{
-    BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, SyncRequest, TaskError, TaskHandler,
+    BuildInfo, CancellationToken, ClientCredentials, ServiceConfig, ServiceStatus, SyncRequest, TaskError,
+    TaskHandler,
 };
 use charthop_connector::{Baseline, NoProgress, ResourceTypeFilter, SyncError, SyncOptions, sync};
 use tokio::sync::watch;
@@ -24,6 +25,8 @@ struct ChartHopTasks {
     state: StateFile,
     /// Finished whole syncs' counts, until C1 accepts their upload ([`TaskHandler::sync_uploaded`]).
     pending: PendingCounts,
+    /// Each sync's verdict on ChartHop, for `/health`.
+    charthop_check: watch::Sender<Option<health::Check>>,
 }
 
 impl ChartHopTasks {
@@ -32,7 +35,21 @@ impl ChartHopTasks {
         // At most `task_concurrency` tasks wait for their upload at once; the rest is slack for
         // tasks whose upload failed (their entries go first).
         let pending = PendingCounts::new(2 * settings.task_concurrency.max(1));
-        Self { settings, state, pending }
+        let charthop_check = watch::channel(None).0;
+        Self { settings, state, pending, charthop_check }
+    }
+}
+
+impl ChartHopTasks {
+    /// A sync that ended well, or failed on ChartHop, says how ChartHop is; other failures
+    /// (a mass change, a cancelled task, a full disk) do not.
+    fn record_charthop_check(&self, error: Option<&SyncError>) {
+        let ok = match error {
+            None => true,
+            Some(SyncError::ChartHop(_)) => false,
+            Some(_) => return,
+        };
+        self.charthop_check.send_replace(Some(health::Check { ok, at: std::time::SystemTime::now() }));
     }
 }
 
@@ -74,7 +91,9 @@ impl TaskHandler for ChartHopTasks {
         // A client per task: its counters and connection pool belong to this sync alone.
         let client = wiring::charthop_client(&self.settings)
             .map_err(|e| TaskError::permanent(Code::InvalidArgument, format!("{e:#}")))?;
-        let report = sync(&client, output, &options, &NoProgress, &cancel).await.map_err(task_error)?;
+        let outcome = sync(&client, output, &options, &NoProgress, &cancel).await;
+        self.record_charthop_check(outcome.as_ref().err());
+        let report = outcome.map_err(task_error)?;
         tracing::info!(task = %request.task_id, "{}", oneshot::summary_line(&report));
         if whole {
             self.pending.insert(&request.task_id, report.baseline_counts());
@@ -140,10 +159,12 @@ pub async fn run(settings: Settings) -> Result<()> {
     config.task_concurrency = settings.task_concurrency;
     config.shutdown_grace = Duration::from_secs(20);
 
-    let (ready_tx, ready_rx) = watch::channel(false);
+    let (ready_tx, ready) = watch::channel(false);
+    let (c1_tx, c1) = watch::channel(ServiceStatus::default());
+    let (charthop_tx, charthop) = watch::channel(None);
     if settings.health_check {
         let address = SocketAddr::new(settings.health_check_bind_address, settings.health_check_port);
-        let listener = health::bind(address, ready_rx).await?;
+        let listener = health::bind(address, health::Status { ready, c1, charthop }).await?;
         tokio::spawn(async move {
             if let Err(e) = listener.await {
                 tracing::error!("{e:#}");
@@ -152,9 +173,10 @@ pub async fn run(settings: Settings) -> Result<()> {
     }
     let (_, org) = settings.charthop_credentials()?;
     let org = org.to_owned();
-    let handler = Arc::new(ChartHopTasks::new(settings, &org));
+    let mut tasks = ChartHopTasks::new(settings, &org);
+    tasks.charthop_check = charthop_tx;
     tracing::info!("service mode: connecting to C1");
-    c1_service::run(config, handler, shutdown_signal(), ready_tx).await?;
+    c1_service::run_with_status(config, Arc::new(tasks), shutdown_signal(), ready_tx, c1_tx).await?;
     tracing::info!("service mode stopped");
     Ok(())
 }
@@ -248,6 +270,22 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_sync_reports_on_chart_hop_only_when_it_ended_well_or_on_chart_hop() {
+        let mut tasks = handler(None);
+        let (sender, check) = watch::channel(None);
+        tasks.charthop_check = sender;
+        tasks.record_charthop_check(Some(&SyncError::Cancelled));
+        assert_eq!(*check.borrow(), None, "a cancelled task says nothing of ChartHop");
+        tasks.record_charthop_check(None);
+        assert!(check.borrow().unwrap().ok);
+        let refused = charthop_client::Error::UnknownGroupTypes { unknown: vec![], available: vec![] };
+        tasks.record_charthop_check(Some(&SyncError::ChartHop(refused)));
+        assert!(!check.borrow().unwrap().ok);
+        tasks.record_charthop_check(Some(&SyncError::WriterGone));
+        assert!(!check.borrow().unwrap().ok, "unchanged by a failure of its own");
     }
 
     #[test]
