@@ -53,6 +53,15 @@ impl ExternalFake {
         Ok(ExternalFake { child, base_url, org_id, token, expected })
     }
 
+    /// The variables that point the binary at this fake's org (service mode reads no flags).
+    pub fn env(&self) -> [(&'static str, &str); 3] {
+        [
+            ("BATON_API_TOKEN", &self.token),
+            ("BATON_ORG_ID", &self.org_id),
+            ("BATON_CHARTHOP_URL", &self.base_url),
+        ]
+    }
+
     /// `bin` set up to sync this fake's org into `file` (as `LocalFake::sync_command`).
     pub fn sync_command(&self, bin: &Path, file: &Path) -> Command {
         let mut cmd = Command::new(bin);

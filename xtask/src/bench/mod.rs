@@ -3,9 +3,11 @@
 //! `target/bench/report.json`. It fails when list mode needs more requests than the lower bound.
 
 mod external;
+mod latency;
 mod limits;
 pub mod report;
 pub mod rss;
+mod service;
 mod stages;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use charthop_fake::{Knobs, OrgSpec};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::binary::{self, Profile};
 use crate::inspect::Counts;
@@ -41,22 +43,21 @@ struct Outcome {
 struct Bench {
     bin: PathBuf,
     fake_bin: PathBuf,
+    c1_fake_bin: PathBuf,
     stages: PathBuf,
     scratch: PathBuf,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
-    let quick = args.iter().any(|a| a == "--quick");
-    if let Some(other) = args.iter().find(|a| *a != "--quick") {
-        bail!("bench: unknown option '{other}' (only --quick)");
-    }
-    let binaries = binary::build(&["baton-charthop", "charthop-fake"], Profile::Release, false)?;
+    let (quick, only) = options(args)?;
+    let binaries = binary::build(&["baton-charthop", "charthop-fake", "c1-fake"], Profile::Release, false)?;
     let stages = stages::build()?;
     let scratch = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     let bench = Bench {
         bin: binaries.get("baton-charthop")?.clone(),
         fake_bin: binaries.get("charthop-fake")?.clone(),
+        c1_fake_bin: binaries.get("c1-fake")?.clone(),
         stages,
         scratch,
     };
@@ -68,9 +69,30 @@ pub fn run(args: &[String]) -> Result<()> {
         if quick { " --quick" } else { "" },
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
-    let outcome = limits_and_legacy(&bench, quick, started);
+    let outcome = match only.as_deref() {
+        Some("b2") => latency::run(&bench).map(drop),
+        Some("b6") => service::run(&bench).map(drop),
+        _ => limits_and_legacy(&bench, quick, started),
+    };
     let _ = std::fs::remove_dir_all(&bench.scratch);
     outcome
+}
+
+/// `--quick` and `--only b2|b6` (one scenario alone, no report: for working on it).
+fn options(args: &[String]) -> Result<(bool, Option<String>)> {
+    let (mut quick, mut only) = (false, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--only" => match args.next().map(String::as_str) {
+                Some(name @ ("b2" | "b6")) => only = Some(name.to_owned()),
+                other => bail!("bench: --only takes b2 or b6, not {other:?}"),
+            },
+            other => bail!("bench: unknown option '{other}' (--quick, --only b2|b6)"),
+        }
+    }
+    Ok((quick, only))
 }
 
 /// B1, B3/B4/B7, then (full run only) the older ratio tables; writes the report.
@@ -78,11 +100,14 @@ fn limits_and_legacy(bench: &Bench, quick: bool, started: Instant) -> Result<()>
     let sizes = if quick { &limits::QUICK } else { &limits::FULL };
     let (requests, at_bound) = limits::requests(bench, sizes)?;
     let growth = limits::growth(bench, sizes)?;
+    // B2 takes about a minute (per-person mode pays one delay per 8 persons): full run only.
+    let latency = if quick { Value::Null } else { latency::run(bench)? };
     let report = json!({
         "quick": quick,
         "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
         "b1_requests": requests,
         "b3_b4_b7": growth,
+        "b2_latency": latency,
     });
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| crate::workspace_root().join("target"), PathBuf::from)
