@@ -170,6 +170,18 @@ pub fn growth(bench: &Bench, sizes: &Sizes) -> Result<Value> {
     }))
 }
 
+/// (persons, wall s, peak MiB) of each growth run in `growth`'s report.
+pub fn growth_points(growth: &Value) -> Vec<(usize, f64, f64)> {
+    let runs = growth["runs"].as_array().map(Vec::as_slice).unwrap_or_default();
+    runs.iter()
+        .map(|r| {
+            let persons = r["persons"].as_u64().unwrap_or(0) as usize;
+            let peak = r["peak_rss_kib"].as_u64().unwrap_or(0) as f64 / 1024.0;
+            (persons, r["wall_s"].as_f64().unwrap_or(0.0), peak)
+        })
+        .collect()
+}
+
 /// The binary's default zstd level, and the two others B5 compares it with.
 const DEFAULT_LEVEL: i32 = 3;
 const OTHER_LEVELS: [i32; 2] = [1, 9];
