@@ -7,5 +7,6 @@ mod harness;
 mod failures;
 mod hello;
 mod lifecycle;
+mod replicas;
 mod sync;
 mod tasks;
