@@ -18,8 +18,9 @@ pub struct PersonExtras {
 /// `custom_<code>`: the code lower-cased, every character but ASCII letters and digits as `_`
 /// (`customFields.costCenter` -> `custom_customfields_costcenter`).
 pub fn custom_profile_key(code: &str) -> String {
-    let mut key = String::with_capacity(7 + code.len());
-    key.push_str("custom_");
+    let prefix = crate::person_fields::profile_keys::CUSTOM_PREFIX;
+    let mut key = String::with_capacity(prefix.len() + code.len());
+    key.push_str(prefix);
     key.extend(code.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }));
     key
 }

@@ -33,27 +33,15 @@ mod proto_values;
 mod resource_types;
 mod text;
 
-pub use directory::{GroupDirectory, GroupEntry, group_display_name};
+pub use directory::{GroupDirectory, GroupEntry};
 pub use extras::{PersonExtras, custom_profile_key};
 pub use group::{
-    PersonGrants, check_group, group_resource, group_resource_id, member_entitlement, membership_grant,
-    person_grants,
+    PersonGrants, check_group, group_resource, member_entitlement, membership_grant, person_grants,
 };
-pub use group_fields::{group_profile, member_description, member_display_name};
 pub use json::capabilities_json;
-pub use metadata::{DESCRIPTION, DISPLAY_NAME, capabilities, connector_metadata};
+pub use metadata::{DISPLAY_NAME, capabilities, connector_metadata};
 pub use notes::{Mapped, MappingNotes, RowRefused};
 pub use options::MappingOptions;
-pub use person::{
-    check_person, check_person_with, person_resource, person_resource_id, person_resource_with,
-};
-pub use person_fields::{
-    AccountState, Profile, account_state, person_display_name, person_profile, person_profile_with,
-};
-pub use resource_types::{group_resource_type, person_resource_type, resource_types};
-
-/// Profile keys, for readers that look values up.
-pub mod profile_keys {
-    pub use crate::group_fields::profile_keys as group;
-    pub use crate::person_fields::profile_keys as person;
-}
+pub use person::{person_resource, person_resource_with};
+pub use person_fields::Profile;
+pub use resource_types::resource_types;

@@ -43,7 +43,7 @@ pub fn person_resource_with(
     groups: &GroupDirectory,
     options: &MappingOptions,
 ) -> Result<Mapped<Resource>, RowRefused> {
-    check_person_with(person, extras, options)?;
+    check_person(person)?;
     let mut notes = MappingNotes::default();
     let (person, extras) = within_cap(person, extras, options, &mut notes);
     let (person, extras) = (person.as_ref(), extras.as_ref());
@@ -86,17 +86,7 @@ pub fn person_resource_with(
 
 /// Refuses a person whose id is too long (an id cannot be cut); every other value over the
 /// cap is left out by the mapping instead, so the person and their access stay in the sync.
-pub fn check_person(person: &Person, options: &MappingOptions) -> Result<(), RowRefused> {
-    check_person_with(person, &PersonExtras::default(), options)
-}
-
-/// [`check_person`] for a person mapped with extras (only the id can refuse the row).
-pub fn check_person_with(
-    person: &Person,
-    extras: &PersonExtras,
-    options: &MappingOptions,
-) -> Result<(), RowRefused> {
-    let _ = (extras, options);
+fn check_person(person: &Person) -> Result<(), RowRefused> {
     check_id(ids::PERSON, &person.id)
 }
 

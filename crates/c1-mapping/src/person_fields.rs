@@ -75,13 +75,9 @@ pub fn account_state(employment: Employment) -> (AccountState, String) {
     }
 }
 
-/// The person's profile. Department, location and teams are the names of the person's
-/// groups of those types that are in `groups`; several values are sorted and joined by ", ".
-pub fn person_profile(person: &Person, employment: Employment, groups: &GroupDirectory) -> Profile {
-    person_profile_with(person, &PersonExtras::default(), employment, groups)
-}
-
-/// [`person_profile`] with the manager's email and name and the org's own fields.
+/// The person's profile, with the manager's email and name and the org's own fields.
+/// Department, location and teams are the names of the person's groups of those types that
+/// are in `groups`; several values are sorted and joined by ", ".
 pub fn person_profile_with(
     person: &Person,
     extras: &PersonExtras,
@@ -205,7 +201,7 @@ mod tests {
         let directory = GroupDirectory::new(&groups);
         let mut person = named(Some("Ada"), None, None);
         person.group_ids = Some(["t1", "d", "t2", "l", "c", "missing", "t1"].map(String::from).to_vec());
-        let profile = person_profile(&person, Employment::Active, &directory);
+        let profile = person_profile_with(&person, &PersonExtras::default(), Employment::Active, &directory);
         assert_eq!(profile.get("department").map(String::as_str), Some("Engineering"));
         assert_eq!(profile.get("location").map(String::as_str), Some("Berlin"));
         assert_eq!(profile.get("teams").map(String::as_str), Some("Infra, Platform"));
