@@ -102,7 +102,7 @@ pub fn summary_line(report: &SyncReport) -> String {
     }
     let coverage = &report.coverage;
     for (n, what) in [
-        (report.mapping.refused_persons, "persons refused (a value over its cap)"),
+        (report.mapping.refused_persons, "persons refused (an id that cannot be valid)"),
         (coverage.without_any_email, "persons without any email"),
         (coverage.without_work_email, "without a work email"),
         (coverage.without_employee_id, "without an employee id"),
