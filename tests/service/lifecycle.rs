@@ -117,10 +117,9 @@ async fn health_endpoint_is_ready_only_after_hello_and_the_subcommand_probes_it(
     let ready = first_answer(port, "/ready").await;
     assert!(before_hello, "Hello came before the endpoint listened; logs:\n{}", service.logs());
     assert_eq!(ready, 503, "not ready before the first Hello succeeds");
-    assert_eq!(http_status(port, "/health").await, Some(200));
     assert_eq!(http_status(port, "/live").await, Some(200));
-    let healthy = probe(&world, port);
-    assert_eq!(healthy.status.code(), Some(0), "{}", String::from_utf8_lossy(&healthy.stderr));
+    let alive = probe(&world, port, "live");
+    assert_eq!(alive.status.code(), Some(0), "{}", String::from_utf8_lossy(&alive.stderr));
 
     let became_ready = async {
         while http_status(port, "/ready").await != Some(200) {
@@ -130,8 +129,17 @@ async fn health_endpoint_is_ready_only_after_hello_and_the_subcommand_probes_it(
     let waited = tokio::time::timeout(Duration::from_secs(10), became_ready).await;
     assert!(waited.is_ok(), "never ready; logs:\n{}", service.logs());
     assert_eq!(world.c1.recorded().hellos.len(), 1, "ready only after a Hello succeeded");
+    // /health tells the last C1 call: the refused Hellos made it 503, the polls since make it 200.
+    let polled = async {
+        while http_status(port, "/health").await != Some(200) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert!(tokio::time::timeout(Duration::from_secs(10), polled).await.is_ok(), "{}", service.logs());
+    let healthy = probe(&world, port, "health");
+    assert_eq!(healthy.status.code(), Some(0), "{}", String::from_utf8_lossy(&healthy.stderr));
 
-    let nothing_there = probe(&world, free_port());
+    let nothing_there = probe(&world, free_port(), "health");
     assert_eq!(nothing_there.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&nothing_there.stderr);
     assert!(stderr.contains("no health endpoint at 127.0.0.1:"), "{stderr}");
@@ -150,9 +158,11 @@ async fn first_answer(port: u16, path: &str) -> u16 {
     tokio::time::timeout(Duration::from_secs(10), answer).await.expect("the health endpoint listens")
 }
 
-/// `baton-charthop health-check`, as an exec probe runs it.
-fn probe(world: &World, port: u16) -> std::process::Output {
-    world.command().args(["health-check", "--health-check-port", &port.to_string()]).output().expect("runs")
+/// `baton-charthop health-check --endpoint ENDPOINT`, as an exec probe runs it.
+fn probe(world: &World, port: u16, endpoint: &str) -> std::process::Output {
+    let port = port.to_string();
+    let args = ["health-check", "--health-check-port", &port, "--endpoint", endpoint];
+    world.command().args(args).output().expect("runs")
 }
 
 #[tokio::test]
