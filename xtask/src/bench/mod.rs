@@ -96,19 +96,22 @@ fn options(args: &[String]) -> Result<(bool, Option<String>)> {
     Ok((quick, only))
 }
 
-/// B1, B3/B4/B7, then (full run only) the older ratio tables; writes the report.
+/// B1, B3/B4/B7, then (full run only) B2, B6 and the older ratio tables; writes the report.
 fn limits_and_legacy(bench: &Bench, quick: bool, started: Instant) -> Result<()> {
     let sizes = if quick { &limits::QUICK } else { &limits::FULL };
     let (requests, at_bound) = limits::requests(bench, sizes)?;
     let growth = limits::growth(bench, sizes)?;
     // B2 takes about a minute (per-person mode pays one delay per 8 persons): full run only.
     let latency = if quick { Value::Null } else { latency::run(bench)? };
+    // B6 runs 30 service-mode tasks (about 10 s): full run only.
+    let service = if quick { Value::Null } else { service::run(bench)? };
     let report = json!({
         "quick": quick,
         "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
         "b1_requests": requests,
         "b3_b4_b7": growth,
         "b2_latency": latency,
+        "b6_service": service,
     });
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| crate::workspace_root().join("target"), PathBuf::from)
