@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
 use charthop_domain::{Group, GroupType, GroupTypeIndex, Person};
-use futures::TryStreamExt;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::decode::{EnvelopeFault, Listed, PersonRecord, Row, RowFault, envelope};
@@ -117,20 +117,16 @@ impl ChartHopClient {
         self.list_page(request, cursor_label(cursor)).await
     }
 
-    /// Every person, page by page; a row repeated from the previous page is dropped.
+    /// Every person, page by page; a row repeated from the previous page is dropped. The
+    /// persons of [`ChartHopClient::person_record_pages`], without what rows carry beside them.
     pub fn person_pages(&self, query: &PersonQuery) -> BoxStream<'static, Result<Page<Person>, Error>> {
-        let client = self.clone();
-        let query = query.clone();
-        let endpoint = self.endpoint(&ApiRequest::access_probe(self.org()));
-        listing(endpoint, move |cursor, label| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let request =
-                    ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref())?;
-                client.list_page(request, label).await
-            }
-        })
+        self.person_record_pages(query)
+            .map_ok(|page| Page {
+                items: page.items.into_iter().map(|record| record.person).collect(),
+                next: page.next,
+                duplicates_dropped: page.duplicates_dropped,
+            })
+            .boxed()
     }
 
     /// [`ChartHopClient::person_pages`] with what each row carries beyond the person: the

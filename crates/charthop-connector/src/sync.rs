@@ -449,7 +449,8 @@ fn log_mapping(counts: &MappingCounts) {
             persons = counts.refused_persons,
             groups = counts.refused_groups,
             memberships = counts.refused_memberships,
-            "rows holding values over the size cap were not written"
+            id_max_bytes = c1_mapping::limits::ID_MAX,
+            "rows whose id is too long to be valid were not written, nor their memberships"
         );
     }
 }
