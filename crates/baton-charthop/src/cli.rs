@@ -103,21 +103,8 @@ pub fn command() -> Command {
                 )
                 .arg(Arg::new("old").required(true).value_name("OLD.c1z"))
                 .arg(Arg::new("new").required(true).value_name("NEW.c1z"))
-                .arg(
-                    Arg::new("output")
-                        .long("output")
-                        .short('o')
-                        .value_parser(["table", "json"])
-                        .default_value("table")
-                        .help("Output format"),
-                )
-                .arg(
-                    Arg::new("max-decompressed-bytes")
-                        .long("max-decompressed-bytes")
-                        .value_name("SIZE")
-                        .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
-                        .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
-                ),
+                .arg(output_arg())
+                .arg(max_decompressed_arg()),
         )
         .subcommand(serve_command())
         .subcommand(
@@ -205,24 +192,28 @@ fn inspect_command() -> Command {
             "deleted",
         ]))
         .arg(text("search", "TEXT", "Only rows with TEXT in an id, name, email or group type"))
-        .arg(
-            Arg::new("output")
-                .long("output")
-                .short('o')
-                .global(true)
-                .value_parser(["table", "json"])
-                .default_value("table")
-                .help("Output format"),
-        )
-        .arg(
-            Arg::new("max-decompressed-bytes")
-                .long("max-decompressed-bytes")
-                .global(true)
-                .value_name("SIZE")
-                .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
-                .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]"),
-        )
+        .arg(output_arg().global(true))
+        .arg(max_decompressed_arg().global(true))
         .subcommand(Command::new("syncs").about("List the syncs a .c1z file holds").arg(file()))
+}
+
+/// `--output table|json`, for the commands that read .c1z files.
+fn output_arg() -> Arg {
+    Arg::new("output")
+        .long("output")
+        .short('o')
+        .value_parser(["table", "json"])
+        .default_value("table")
+        .help("Output format")
+}
+
+/// The decompression cap of the commands that read .c1z files (named in the cap's error).
+fn max_decompressed_arg() -> Arg {
+    Arg::new("max-decompressed-bytes")
+        .long("max-decompressed-bytes")
+        .value_name("SIZE")
+        .value_parser(|v: &str| parse_bytes(v, 1 << 20, 1 << 40))
+        .help("Refuse a file that decompresses to more: bytes, or 4GiB [default: 1GiB]")
 }
 
 /// `inspect FILE`, `inspect -f FILE` (the Go tools' habit), else BATON_FILE, else `sync.c1z`.
