@@ -34,6 +34,7 @@ mod wiring;
 mod yaml_guard;
 mod zap_json;
 
+use error_reporter::Report;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -80,7 +81,7 @@ fn main() -> ExitCode {
 
 /// One line: what failed and, through the chain, why; then what to do about it.
 fn report(error: &anyhow::Error) {
-    eprintln!("baton-charthop: {error:#}");
+    eprintln!("baton-charthop: {}", Report::new(&**error));
     if let Some(hint) = hints::hint(error.as_ref()) {
         eprintln!("baton-charthop: {hint}");
     }

@@ -1,5 +1,6 @@
 //! One-shot mode: sync ChartHop into a `.c1z` file and say what was written.
 
+use error_reporter::Report;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -61,7 +62,7 @@ pub async fn run(settings: &Settings) -> Result<()> {
         if let Err(error) = &outcome
             && !matches!(error, SyncError::Cancelled | SyncError::Write(c1z::WriteError::Cancelled))
         {
-            tracing::warn!("the sync also failed: {error:#}");
+            tracing::warn!("the sync also failed: {}", Report::new(error));
         }
         return Err(Interrupted { signal, published: outcome.is_ok(), path: settings.file.clone() }.into());
     }

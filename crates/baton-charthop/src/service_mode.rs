@@ -1,5 +1,6 @@
 //! Service mode: C1 drives the connector; each `sync_full` task runs the same sync as one-shot.
 
+use error_reporter::Report;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -90,7 +91,7 @@ impl TaskHandler for ChartHopTasks {
         };
         // A client per task: its counters and connection pool belong to this sync alone.
         let client = wiring::charthop_client(&self.settings)
-            .map_err(|e| TaskError::permanent(Code::InvalidArgument, format!("{e:#}")))?;
+            .map_err(|e| TaskError::permanent(Code::InvalidArgument, Report::new(&*e).to_string()))?;
         let outcome = sync(&client, output, &options, &NoProgress, &cancel).await;
         self.record_charthop_check(outcome.as_ref().err());
         let report = outcome.map_err(task_error)?;
@@ -127,7 +128,7 @@ fn task_error(error: SyncError) -> TaskError {
         SyncError::Cancelled => Code::Cancelled,
         SyncError::Write(_) | SyncError::WriterGone => Code::Internal,
     };
-    let mut message = with_causes(&error);
+    let mut message = Report::new(&error).to_string();
     if let Some(hint) = hints::hint(&error) {
         message = format!("{message}; {hint}");
     }
@@ -167,7 +168,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         let listener = health::bind(address, health::Status { ready, c1, charthop }).await?;
         tokio::spawn(async move {
             if let Err(e) = listener.await {
-                tracing::error!("{e:#}");
+                tracing::error!("{}", Report::new(&*e));
             }
         });
     }
@@ -213,18 +214,6 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("shutdown requested");
-}
-
-/// `error: cause: cause`, so C1 shows why, not only what.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

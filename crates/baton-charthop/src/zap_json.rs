@@ -135,12 +135,7 @@ impl Visit for Fields {
 
     /// The error and its causes, as one text (zap's `error` field is one string too).
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        let mut text = value.to_string();
-        let mut source = value.source();
-        while let Some(cause) = source {
-            let _ = write!(text, ": {cause}");
-            source = cause.source();
-        }
+        let text = error_reporter::Report::new(value).to_string();
         self.put(field, Value::from(text));
     }
 }

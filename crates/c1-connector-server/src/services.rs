@@ -1,6 +1,5 @@
 //! The tonic services over a [`ConnectorBackend`].
 
-use std::error::Error as _;
 use std::sync::Arc;
 
 use c1_proto::connector::v2::connector_service_server::{ConnectorService, ConnectorServiceServer};
@@ -64,20 +63,8 @@ pub(crate) fn routes<B: ConnectorBackend>(backend: B, max_bytes: usize) -> Route
         .add_service(RateLimiterServiceServer::from_arc(api))
 }
 
-/// The error and its causes on one line.
-fn chain(error: &BackendError) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 fn status(error: &BackendError) -> Status {
-    let message = chain(error);
+    let message = error_reporter::Report::new(error).to_string();
     tracing::warn!(error = %message, "connector call failed");
     match error {
         BackendError::Unauthenticated(_) => Status::unauthenticated(message),

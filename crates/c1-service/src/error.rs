@@ -1,6 +1,3 @@
-use std::error::Error;
-use std::fmt;
-
 use crate::client::CallError;
 use crate::tls::TlsError;
 use crate::token::TokenError;
@@ -32,26 +29,12 @@ impl ServiceError {
     }
 }
 
-/// An error and its causes, `: `-separated, for log fields and task messages (each layer's
-/// message names only its own step, so `Display` alone would drop the cause).
-pub(crate) struct Chain<'a>(pub(crate) &'a (dyn Error + 'static));
-
-impl fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::upload::UploadError;
+    use error_reporter::Report;
+    use std::error::Error;
 
     fn io(message: &str) -> std::io::Error {
         std::io::Error::other(message.to_owned())
@@ -82,10 +65,10 @@ mod tests {
             }),
         ];
         for error in &cases {
-            let shown = Chain(error.as_ref()).to_string();
+            let shown = Report::new(error.as_ref()).to_string();
             assert_eq!(shown.matches("cause-A").count(), 1, "{shown}");
         }
-        let shown = Chain(cases[0].as_ref()).to_string();
+        let shown = Report::new(cases[0].as_ref()).to_string();
         assert_eq!(
             shown,
             "could not authenticate to C1: could not reach C1's token endpoint \

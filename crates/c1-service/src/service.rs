@@ -14,13 +14,14 @@ use tokio_util::sync::CancellationToken;
 use crate::client::C1Client;
 use crate::config::{ServiceConfig, Timing};
 use crate::context::{Context, clamp_optional, sleep_or_stop};
-use crate::error::{Chain, ServiceError};
+use crate::error::ServiceError;
 use crate::handler::TaskHandler;
 use crate::net::Authority;
 use crate::status::{Reachability, ServiceStatus};
 use crate::task::run_task_reporting_panics;
 use crate::tls::TlsRoots;
 use crate::token::TokenSource;
+use error_reporter::Report;
 
 /// Runs service mode until `shutdown` completes (then returns `Ok` once running tasks have
 /// finished or been handed back to C1) or C1 refuses the first Hello for good (then returns the
@@ -98,7 +99,7 @@ async fn serve<H: TaskHandler>(
             Err(error) => {
                 context.reach.failed("Hello");
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
+                tracing::warn!(error = %Report::new(&error), retry_in_ms = delay.as_millis() as u64, "Hello to C1 failed");
                 if sleep_or_stop(delay, &stop).await {
                     return Ok(());
                 }
@@ -152,9 +153,9 @@ async fn poll<H: TaskHandler>(
                 context.reach.failed("GetTask");
                 let delay = poll_error_delay(context.timing(), errors_in_a_row);
                 if error.is_fatal() {
-                    tracing::error!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask refused; polling again");
+                    tracing::error!(error = %Report::new(&error), retry_in_ms = delay.as_millis() as u64, "GetTask refused; polling again");
                 } else {
-                    tracing::warn!(error = %Chain(&error), retry_in_ms = delay.as_millis() as u64, "GetTask failed");
+                    tracing::warn!(error = %Report::new(&error), retry_in_ms = delay.as_millis() as u64, "GetTask failed");
                 }
                 if sleep_or_stop(delay, stop).await {
                     return Ok(());

@@ -15,10 +15,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::context::{Context, clamp_optional, sleep_or_stop};
-use crate::error::Chain;
 use crate::handler::{ActionTask, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 use crate::panics::{catch_panic, log_panic, panicked};
 use crate::upload::{UploadPlan, upload_file};
+use error_reporter::Report;
 
 const SYNC_FILE_NAME: &str = "sync.c1z";
 const FINISH_ATTEMPTS: u32 = 3;
@@ -69,7 +69,9 @@ async fn run_task<H: TaskHandler>(
             // Answered with a Hello carrying the task id; C1 expects no FinishTask.
             match context.client.hello(context.hello_request(&task_id)).await {
                 Ok(()) => tracing::info!(task_id, "answered a hello task"),
-                Err(error) => tracing::warn!(task_id, error = %Chain(&error), "hello task: Hello failed"),
+                Err(error) => {
+                    tracing::warn!(task_id, error = %Report::new(&error), "hello task: Hello failed")
+                }
             }
             return;
         }
@@ -220,7 +222,7 @@ async fn sync_and_upload<H: TaskHandler>(
     };
     let uploaded = upload_file(&context.client, plan)
         .await
-        .map_err(|error| TaskError::retryable(error.code(), Chain(&error).to_string()))?;
+        .map_err(|error| TaskError::retryable(error.code(), Report::new(&error).to_string()))?;
     tracing::info!(
         task_id,
         bytes = uploaded.bytes,
@@ -271,7 +273,7 @@ async fn heartbeat_loop<H: TaskHandler>(
             Err(error) => {
                 context.reach.failed("Heartbeat");
                 failures += 1;
-                tracing::warn!(task_id, failures, error = %Chain(&error), "heartbeat failed");
+                tracing::warn!(task_id, failures, error = %Report::new(&error), "heartbeat failed");
                 if failures >= timing.max_heartbeat_failures {
                     let _ = abort.set(Abort::HeartbeatsLost);
                     work_cancel.cancel();
@@ -314,11 +316,11 @@ async fn finish<H: TaskHandler>(
         match context.client.finish_task(request.clone()).await {
             Ok(()) => return,
             Err(error) if error.is_fatal_for_retry() || attempt == FINISH_ATTEMPTS => {
-                tracing::error!(task_id, attempt, error = %Chain(&error), "could not report the task's end to C1");
+                tracing::error!(task_id, attempt, error = %Report::new(&error), "could not report the task's end to C1");
                 return;
             }
             Err(error) => {
-                tracing::warn!(task_id, attempt, error = %Chain(&error), "FinishTask failed; retrying");
+                tracing::warn!(task_id, attempt, error = %Report::new(&error), "FinishTask failed; retrying");
                 tokio::time::sleep(context.timing().backoff_initial.min(Duration::from_secs(5))).await;
             }
         }

@@ -16,7 +16,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio::time::Instant;
 
 use crate::client::{C1Client, CallError};
-use crate::error::Chain;
+use error_reporter::Report;
 
 impl UploadError {
     /// The code the task is finished with: C1's own answer to the upload, when there is one.
@@ -98,7 +98,7 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
                 return Err(UploadError::Call { attempts: attempt, source });
             }
             Err(error) => {
-                tracing::warn!(task_id = plan.task_id, attempt, error = %Chain(&error), "upload failed; retrying");
+                tracing::warn!(task_id = plan.task_id, attempt, error = %Report::new(&error), "upload failed; retrying");
                 tokio::time::sleep(plan.retry_delay).await;
                 attempt += 1;
             }

@@ -27,13 +27,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                message.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            eprintln!("stages: {message}");
+            eprintln!("stages: {}", error_reporter::Report::new(&e));
             ExitCode::FAILURE
         }
     }

@@ -46,15 +46,3 @@ impl SyncError {
         }
     }
 }
-
-/// An error and its sources, joined by ": ", for one log field.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

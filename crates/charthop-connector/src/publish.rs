@@ -66,7 +66,7 @@ async fn compare(
             // Not a readable .c1z: there is nothing to protect from a mass change in it.
             Err(SyncError::Write(error @ c1z::WriteError::Previous { .. })) => {
                 tracing::warn!(
-                    error = %crate::error::chain(&error),
+                    error = %error_reporter::Report::new(&error),
                     "the file this sync replaces could not be read as a sync; it is not compared"
                 );
                 Ok(None)

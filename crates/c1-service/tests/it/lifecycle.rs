@@ -72,7 +72,7 @@ async fn a_refusing_token_endpoint_ends_run_with_an_authentication_error() {
     assert!(matches!(error, ServiceError::Authentication(_)), "{error:?}");
     // Each layer names its own step once; the binary prints the whole chain.
     assert_eq!(error.to_string(), "could not authenticate to C1");
-    let message = chain(&error);
+    let message = error_reporter::Report::new(&error).to_string();
     assert_eq!(message.matches("could not authenticate").count(), 1, "{message}");
     assert!(message.contains("HTTP 401") && message.contains("revoked"), "{message}");
     assert!(!message.contains("--") && !message.contains("BATON_"), "a library names no flag: {message}");
@@ -170,17 +170,6 @@ async fn child_process_trusting_only_ssl_cert_file() {
     tokio::time::timeout(WAIT, ready.wait_for(|ready| *ready)).await.expect("Hello within 10 s").unwrap();
     stop.send(()).unwrap();
     run.await.unwrap().unwrap();
-}
-
-/// `error` and its causes, as `anyhow`'s `{:#}` shows them.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut shown = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        shown.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    shown
 }
 
 #[tokio::test]
