@@ -1,6 +1,7 @@
 //! `cargo xtask faults`: builds the binary, runs the fault matrix (`tests/faults`, and the
 //! service-mode rows of `tests/service`) against it and prints one line per row: fault |
 //! expected | observed | data lost. Fails when any row lost data or did not keep its promise.
+//! `--soak` runs the long service-mode run of `crate::soak` instead.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -19,7 +20,15 @@ struct Row {
     lost: bool,
 }
 
-pub fn run() -> Result<()> {
+pub fn run(args: &[String]) -> Result<()> {
+    match args {
+        [] => matrix(),
+        [soak] if soak == "--soak" => crate::soak::run(),
+        _ => bail!("faults: unknown options {args:?} (none for the fault matrix, or --soak)"),
+    }
+}
+
+fn matrix() -> Result<()> {
     let binaries = binary::build(&["baton-charthop"], Profile::Debug, false)?;
     let bin = binaries.get("baton-charthop")?;
 

@@ -15,8 +15,10 @@ mod faults;
 mod inspect;
 mod local_fake;
 mod schemas;
+mod soak;
 
-const USAGE: &str = "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check] | faults>";
+const USAGE: &str =
+    "usage: cargo xtask <ci | codegen [--check] | demo | bench | schemas [--check] | faults [--soak]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,7 +30,7 @@ fn main() -> Result<()> {
         Some("schemas") => schemas::run(&root, check),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(&args[1..]),
-        Some("faults") => faults::run(),
+        Some("faults") => faults::run(&args[1..]),
         // Internal: how `bench` measures a child's peak memory exactly (see bench/rss.rs).
         Some(bench::rss::PROBE_TASK) => bench::rss::probe(&args[1..]),
         Some(other) => bail!("unknown task '{other}'\n{USAGE}"),

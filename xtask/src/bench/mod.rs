@@ -2,13 +2,13 @@
 //! every comparison measured side by side in one run and printed as ratios, then written to
 //! `target/bench/report.json`. It fails when list mode needs more requests than the lower bound.
 
-mod external;
+pub(crate) mod external;
 mod latency;
 mod limits;
 mod plot;
 pub mod report;
 pub mod rss;
-mod service;
+pub(crate) mod service;
 mod stages;
 
 use std::path::{Path, PathBuf};

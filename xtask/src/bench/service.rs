@@ -2,13 +2,16 @@
 //! consecutive sync tasks; its RSS after some of them shows memory that is not returned between
 //! tasks.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use nix::sys::signal::{self, Signal};
+use nix::unistd::Pid;
 use serde_json::{Value, json};
 
 use super::external::ExternalFake;
@@ -22,85 +25,23 @@ const SAMPLES: [usize; 4] = [1, 10, 20, 30];
 /// 30 tasks of 5,000 persons take well under a minute; this only stops a hung daemon.
 const TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Kills its child when dropped, so an error path leaves no process behind.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// B6: RSS of the daemon after tasks 1, 10, 20 and 30, and task 30 against task 10.
-pub fn run(bench: &Bench) -> Result<Value> {
+pub(super) fn run(bench: &Bench) -> Result<Value> {
     let charthop = ExternalFake::start(&bench.fake_bin, PERSONS, super::SEED)?;
     let (c1, c1_env) = start_c1(&bench.c1_fake_bin)?;
     let work = bench.scratch.join("service-work");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-
-    let mut cmd = Command::new(&bench.bin);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("BATON_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.envs(charthop.env())
-        .envs(c1_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("BATON_WORK_DIR", &work)
-        .env("BATON_LOG_FORMAT", "json")
-        .env("BATON_MAX_REMOVED_RATIO", "1")
-        .env("BATON_TASK_CONCURRENCY", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut daemon = Killed(cmd.spawn().with_context(|| format!("could not start {}", bench.bin.display()))?);
-    let pid = daemon.0.id();
-    let (tx, rx) = mpsc::channel();
-    for stream in [
-        daemon.0.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-        daemon.0.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                // RSS is read on the reading thread, right when the line arrives.
-                let event = Event::of(&line).map(|e| (e, vm_rss_kib(pid)));
-                if tx.send((line, event)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(tx);
+    let mut daemon = Daemon::spawn(daemon_command(&bench.bin, &charthop, &c1_env, &work))?;
 
     eprintln!("==> service mode: {TASKS} sync tasks of {PERSONS} persons, one at a time");
     let started = Instant::now();
+    let deadline = started + TIMEOUT;
     let mut rss_after = Vec::new();
-    let mut tail: Vec<String> = Vec::new();
     while rss_after.len() < TASKS {
-        let left = TIMEOUT.checked_sub(started.elapsed()).unwrap_or_default();
-        let (line, event) = match rx.recv_timeout(left) {
-            Ok(got) => got,
-            Err(_) => bail!(
-                "B6: the daemon finished {} of {TASKS} tasks, then {}:\n{}",
-                rss_after.len(),
-                if daemon.0.try_wait()?.is_some() { "exited" } else { "stopped answering" },
-                tail.join("\n")
-            ),
-        };
-        tail.push(line);
-        if tail.len() > 5 {
-            tail.remove(0);
-        }
-        match event {
-            Some((Event::Finished, rss)) => rss_after.push(rss.unwrap_or(0)),
-            Some((Event::Failed, _)) => bail!("B6: a sync task failed:\n{}", tail.join("\n")),
-            None => {}
-        }
+        let sample = daemon
+            .next_task(deadline)
+            .with_context(|| format!("B6: the daemon finished {} of {TASKS} tasks", rss_after.len()))?;
+        rss_after.push(sample.rss_kib.unwrap_or(0));
     }
     let elapsed = started.elapsed();
     drop(daemon);
@@ -132,6 +73,141 @@ pub fn run(bench: &Bench) -> Result<Value> {
     }))
 }
 
+/// Kills its child when dropped, so an error path leaves no process behind.
+pub(crate) struct Killed(pub(crate) Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The daemon pointed at `charthop` and at the fake C1 whose variables are `c1_env`, one task
+/// at a time, its state and task files in `work`; no `BATON_*` variable of ours leaks in.
+pub(crate) fn daemon_command(
+    bin: &Path,
+    charthop: &ExternalFake,
+    c1_env: &[(String, String)],
+    work: &Path,
+) -> Command {
+    let mut cmd = Command::new(bin);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("BATON_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.envs(charthop.env())
+        .envs(c1_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("BATON_WORK_DIR", work)
+        .env("BATON_LOG_FORMAT", "json")
+        .env("BATON_MAX_REMOVED_RATIO", "1")
+        .env("BATON_TASK_CONCURRENCY", "1");
+    cmd
+}
+
+/// What is read of the daemon the moment it logs the end of a task.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sample {
+    pub(crate) rss_kib: Option<u64>,
+    /// What each open descriptor points at (`socket:[123]`, a path, ...), in fd order.
+    pub(crate) fds: Option<Vec<String>>,
+}
+
+impl Sample {
+    fn of(pid: u32) -> Sample {
+        Sample { rss_kib: vm_rss_kib(pid), fds: open_fds(pid) }
+    }
+}
+
+/// The daemon as a child process whose log lines are read (and sampled) on threads of their own.
+pub(crate) struct Daemon {
+    child: Killed,
+    lines: mpsc::Receiver<(String, Option<(Event, Sample)>)>,
+    /// The last lines it logged, for the error when it fails.
+    tail: VecDeque<String>,
+}
+
+impl Daemon {
+    /// Spawns `cmd` with its output piped here; stdin is closed.
+    pub(crate) fn spawn(mut cmd: Command) -> Result<Daemon> {
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let program = cmd.get_program().to_owned();
+        let mut child =
+            Killed(cmd.spawn().with_context(|| format!("could not start {}", program.to_string_lossy()))?);
+        let pid = child.0.id();
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            child.0.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.0.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    // Sampled on the reading thread, right when the line arrives.
+                    let event = Event::of(&line).map(|e| (e, Sample::of(pid)));
+                    if tx.send((line, event)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(Daemon { child, lines: rx, tail: VecDeque::new() })
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.0.id()
+    }
+
+    /// Waits for the end of the next task and returns the sample taken then; fails when the
+    /// task failed, or the daemon exits or says nothing more before `deadline`.
+    pub(crate) fn next_task(&mut self, deadline: Instant) -> Result<Sample> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (line, event) = match self.lines.recv_timeout(left) {
+                Ok(got) => got,
+                Err(_) => {
+                    let how = if self.child.0.try_wait()?.is_some() { "exited" } else { "stopped answering" };
+                    bail!("then it {how}; its last lines:\n{}", self.tail())
+                }
+            };
+            self.tail.push_back(line);
+            if self.tail.len() > 5 {
+                self.tail.pop_front();
+            }
+            match event {
+                Some((Event::Finished, sample)) => return Ok(sample),
+                Some((Event::Failed, _)) => bail!("then a sync task failed:\n{}", self.tail()),
+                None => {}
+            }
+        }
+    }
+
+    /// SIGTERM, as Kubernetes stops a pod, then waits up to `grace` for the exit (killing it
+    /// after that); returns how it exited, or `None` when it had to be killed.
+    pub(crate) fn terminate(self, grace: Duration) -> Result<Option<ExitStatus>> {
+        let pid = Pid::from_raw(i32::try_from(self.pid()).context("a pid beyond i32")?);
+        signal::kill(pid, Signal::SIGTERM).context("could not send SIGTERM to the daemon")?;
+        let mut daemon = self;
+        let until = Instant::now() + grace;
+        while Instant::now() < until {
+            if let Some(status) = daemon.child.0.try_wait().context("could not wait for the daemon")? {
+                return Ok(Some(status));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Dropping kills it.
+        Ok(None)
+    }
+
+    fn tail(&self) -> String {
+        self.tail.iter().map(String::as_str).collect::<Vec<_>>().join("\n")
+    }
+}
+
 #[derive(Debug, PartialEq)]
 enum Event {
     Finished,
@@ -155,6 +231,21 @@ fn vm_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The targets of `/proc/PID/fd/*`, ordered by descriptor number.
+fn open_fds(pid: u32) -> Option<Vec<String>> {
+    let mut fds: Vec<(u64, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .map_while(Result::ok)
+        .filter_map(|entry| {
+            let number = entry.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(entry.path()).ok()?;
+            Some((number, target.to_string_lossy().into_owned()))
+        })
+        .collect();
+    fds.sort();
+    Some(fds.into_iter().map(|(_, target)| target).collect())
 }
 
 /// Starts the fake C1 with the tasks queued; returns it and the variables it printed.
@@ -197,6 +288,18 @@ mod tests {
         assert_eq!(Event::of(ok), Some(Event::Finished));
         assert_eq!(Event::of(failed), Some(Event::Failed));
         assert_eq!(Event::of(r#"{"fields":{"message":"started a task"}}"#), None);
+    }
+
+    #[test]
+    fn open_fds_name_what_each_descriptor_points_at() {
+        let file = std::env::current_exe().unwrap();
+        let before = open_fds(std::process::id()).unwrap();
+        let opened = std::fs::File::open(&file).unwrap();
+        let after = open_fds(std::process::id()).unwrap();
+        drop(opened);
+        let target = file.to_string_lossy().into_owned();
+        let count = |fds: &[String]| fds.iter().filter(|t| **t == target).count();
+        assert_eq!(count(&after), count(&before) + 1, "{before:?} -> {after:?}");
     }
 
     #[test]
