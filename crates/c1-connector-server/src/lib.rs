@@ -24,13 +24,20 @@
 //! - `Validate` answers with [`SDK_VERSION`], so a caller sends `active_sync_id`.
 //!
 //! Rows go out exactly as the backend gives them (annotations, trait annotations included).
+//!
+//! A connector started by the Go SDK's parent process (`_connector-service`) decodes the
+//! parent's stdin line with [`ParentConfig::decode_line`] and serves on the inherited socket.
+
+#![forbid(unsafe_code)]
 
 mod backend;
+mod parent;
 mod serve;
 mod services;
 mod split;
 mod token;
 
 pub use backend::{BackendError, BoxError, ConnectorBackend, Page};
+pub use parent::{MAX_PARENT_LINE, ParentConfig, ParentConfigError};
 pub use serve::{ServeError, ServeOptions, TlsConfig, serve, serve_with_shutdown};
 pub use services::{DEFAULT_MAX_RESPONSE_BYTES, SDK_VERSION};
