@@ -157,3 +157,29 @@ async fn task_options_shape_the_file_skip_grants_and_resource_type_ids() {
     assert_eq!(contents.resources_by_type, BTreeMap::from([("person".to_owned(), org.persons.len() as u64)]));
     assert_eq!((contents.entitlements, contents.grants), (0, 0));
 }
+
+#[tokio::test]
+async fn a_debug_task_uploads_the_connectors_debug_log_after_the_c1z() {
+    let world = World::start(Knobs::default()).await;
+    let task = c1_proto::connectorapi::baton::v1::Task { debug: true, ..sync_task(SyncFullTask::default()) };
+    world.c1.push_task(task.clone());
+    // The daemon logs at info; the debug log has the debug lines all the same.
+    let service = world.spawn(&["--page-size", "50", "--log-level", "info"]);
+    let recorded =
+        world.expect_c1(&service, "the sync's FinishTask", |r| !r.finishes_of(&task.id).is_empty()).await;
+    assert!(is_success(recorded.finishes_of(&task.id)[0]), "logs:\n{}", service.logs());
+
+    let uploads: Vec<_> = recorded.uploads.iter().filter(|u| u.task_id == task.id && u.complete).collect();
+    assert_eq!(uploads.len(), 2, "the .c1z, then the debug log");
+    let contents = read_upload(uploads[0]);
+    assert_eq!(contents.resources_by_type["person"], world.charthop.org().persons.len() as u64);
+    let log = String::from_utf8(uploads[1].data.clone()).expect("the debug log is text");
+    let lines: Vec<serde_json::Value> =
+        log.lines().map(|line| serde_json::from_str(line).expect("a JSON log line")).collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "debug" && l["msg"] == "ChartHop answered"),
+        "debug lines of the sync:\n{log}"
+    );
+    assert!(!log.contains(world.charthop.token().as_str()), "no secret in the debug log");
+    assert!(!service.logs().contains("\"level\":\"debug\""), "the daemon's own log stays at info");
+}

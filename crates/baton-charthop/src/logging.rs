@@ -1,17 +1,19 @@
 //! Logs go to standard error, or appended to `--log-path`: console lines on a terminal, JSON
 //! elsewhere (Baton's default). JSON lines carry the keys the Go SDK's zap logger writes
 //! (`level`, `ts`, `logger`, `caller`, `msg`, then the fields), so log pipelines built for the
-//! Go connectors read them unchanged.
+//! Go connectors read them unchanged. A second layer writes the debug log of a task that asks
+//! for one (`debug_log.rs`).
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use tracing::Subscriber;
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::JsonFields;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
 
 use crate::log_file::LogFile;
 use crate::settings::{LogFormat, LogLevel, Settings};
@@ -53,24 +55,24 @@ pub(crate) fn json_subscriber<W>(level: LogLevel, writer: W) -> impl Subscriber 
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
+    let main = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .fmt_fields(JsonFields::new())
         .event_format(ZapJson)
-        .finish()
+        .with_filter(filter(level));
+    tracing_subscriber::registry().with(main).with(crate::debug_log::global().layer())
 }
 
 pub(crate) fn console_subscriber<W>(level: LogLevel, writer: W, ansi: bool) -> impl Subscriber + Send + Sync
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
+    let main = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(ansi)
         .with_target(false)
-        .finish()
+        .with_filter(filter(level));
+    tracing_subscriber::registry().with(main).with(crate::debug_log::global().layer())
 }
 
 #[cfg(test)]

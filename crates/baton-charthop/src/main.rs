@@ -3,6 +3,7 @@
 
 mod cli;
 mod config_schema;
+mod debug_log;
 mod diff;
 #[cfg(test)]
 mod diff_tests;

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::service_state::{PendingCounts, StateFile};
 use crate::settings::Settings;
-use crate::{health, hints, oneshot, wiring};
+use crate::{debug_log, health, hints, oneshot, wiring};
 
 struct ChartHopTasks {
     settings: Settings,
@@ -70,6 +70,13 @@ impl TaskHandler for ChartHopTasks {
         output: &Path,
         cancel: CancellationToken,
     ) -> Result<(), TaskError> {
+        let _debug_log = request.debug_log.as_deref().and_then(|path| match debug_log::global().start(path) {
+            Ok(capture) => Some(capture),
+            Err(error) => {
+                tracing::warn!(task = %request.task_id, %error, "could not write the debug log C1 asked for");
+                None
+            }
+        });
         // Only a sync of everything is comparable with the last one, and only it is remembered.
         let whole = request.resource_type_ids.is_empty()
             && !request.skip_grants

@@ -32,7 +32,7 @@ impl ServiceError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upload::UploadError;
+    use crate::upload::{Asset, UploadError};
     use error_reporter::Report;
     use std::error::Error;
 
@@ -57,9 +57,18 @@ mod tests {
             Box::new(ServiceError::Tls(TlsError::ExtraCaPem {
                 source: rustls_pki_types::pem::Error::Base64Decode("cause-A".into()),
             })),
-            Box::new(UploadError::Read { path: "/tmp/sync.c1z".into(), source: io("cause-A") }),
-            Box::new(UploadError::Call { attempts: 3, source: CallError::Token(transport()) }),
+            Box::new(UploadError::Read {
+                asset: Asset::SyncFile,
+                path: "/tmp/sync.c1z".into(),
+                source: io("cause-A"),
+            }),
             Box::new(UploadError::Call {
+                asset: Asset::SyncFile,
+                attempts: 3,
+                source: CallError::Token(transport()),
+            }),
+            Box::new(UploadError::Call {
+                asset: Asset::DebugLog,
                 attempts: 3,
                 source: CallError::Status(tonic::Status::unavailable("cause-A")),
             }),

@@ -1,7 +1,7 @@
 //! The seam where a connector plugs in.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use c1_proto::connector::v2::ConnectorMetadata;
 use c1_proto::connectorapi::baton::v1::task::{
@@ -70,6 +70,10 @@ pub struct SyncRequest {
     pub skip_entitlements_and_grants: bool,
     /// Only these resource types, when not empty.
     pub resource_type_ids: Vec<String>,
+    /// Set when C1 asked for the task's debug log (`Task.debug`): the handler writes the
+    /// task's log lines, debug level included, to this file, and service mode uploads it as a
+    /// second asset after the sync file. `None`: no debug log is wanted.
+    pub debug_log: Option<PathBuf>,
 }
 
 /// A failed task, as reported to C1 in FinishTask.

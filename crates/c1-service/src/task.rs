@@ -1,6 +1,7 @@
 //! Running one task: dispatch on its type, heartbeats while it runs, and the FinishTask report.
 
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -17,10 +18,11 @@ use tokio_util::sync::CancellationToken;
 use crate::context::{Context, clamp_optional, sleep_or_stop};
 use crate::handler::{ActionTask, ProvisioningTask, SyncRequest, TaskError, TaskHandler, TaskResponse};
 use crate::panics::{catch_panic, log_panic, panicked};
-use crate::upload::{UploadPlan, upload_file};
+use crate::upload::{Asset, UploadPlan, upload_file};
 use error_reporter::Report;
 
 const SYNC_FILE_NAME: &str = "sync.c1z";
+const DEBUG_LOG_FILE_NAME: &str = "debug.log";
 const FINISH_ATTEMPTS: u32 = 3;
 /// How long a cancelled task's work may take to wind down before it is dropped.
 const CANCEL_CLEANUP_GRACE: Duration = Duration::from_secs(10);
@@ -76,7 +78,7 @@ async fn run_task<H: TaskHandler>(
             return;
         }
         Some(TaskType::SyncFull(sync)) => {
-            match run_sync(&context, &task_id, sync, next_heartbeat, cancel).await {
+            match run_sync(&context, &task_id, sync, task.debug, next_heartbeat, cancel).await {
                 Some(outcome) => outcome.map(|()| None),
                 None => return,
             }
@@ -136,6 +138,7 @@ async fn run_sync<H: TaskHandler>(
     context: &Arc<Context<H>>,
     task_id: &str,
     sync: SyncFullTask,
+    debug: bool,
     next_heartbeat: Option<prost_types::Duration>,
     shutdown: CancellationToken,
 ) -> Option<Result<(), TaskError>> {
@@ -157,8 +160,9 @@ async fn run_sync<H: TaskHandler>(
         skip_grants: sync.skip_grants,
         skip_entitlements_and_grants: sync.skip_entitlements_and_grants,
         resource_type_ids: sync.sync_resource_type_ids,
+        debug_log: None,
     };
-    let work = catch_panic(task_id, sync_and_upload(context, request, work_cancel.clone()));
+    let work = catch_panic(task_id, sync_and_upload(context, request, debug, work_cancel.clone()));
     tokio::pin!(work);
     let outcome = tokio::select! {
         outcome = &mut work => Some(outcome),
@@ -197,7 +201,8 @@ async fn run_sync<H: TaskHandler>(
 
 async fn sync_and_upload<H: TaskHandler>(
     context: &Arc<Context<H>>,
-    request: SyncRequest,
+    mut request: SyncRequest,
+    debug: bool,
     cancel: CancellationToken,
 ) -> Result<(), TaskError> {
     let task_id = request.task_id.clone();
@@ -210,17 +215,10 @@ async fn sync_and_upload<H: TaskHandler>(
             )
         })?;
     let path = directory.path().join(SYNC_FILE_NAME);
+    let debug_log = debug.then(|| directory.path().join(DEBUG_LOG_FILE_NAME));
+    request.debug_log.clone_from(&debug_log);
     context.handler.sync_full(request, &path, cancel).await?;
-    let timing = context.timing();
-    let plan = UploadPlan {
-        host_id: context.host_id(),
-        task_id: &task_id,
-        path: &path,
-        chunk_bytes: timing.upload_chunk_bytes,
-        attempts: timing.upload_attempts,
-        retry_delay: timing.backoff_initial,
-    };
-    let uploaded = upload_file(&context.client, plan)
+    let uploaded = upload_file(&context.client, upload_plan(context, &task_id, &path, Asset::SyncFile))
         .await
         .map_err(|error| TaskError::retryable(error.code(), Report::new(&error).to_string()))?;
     tracing::info!(
@@ -230,8 +228,47 @@ async fn sync_and_upload<H: TaskHandler>(
         "uploaded the sync file"
     );
     context.handler.sync_uploaded(&task_id).await;
+    if let Some(log) = debug_log {
+        upload_debug_log(context, &task_id, &log).await;
+    }
     drop(directory);
     Ok(())
+}
+
+fn upload_plan<'a, H: TaskHandler>(
+    context: &'a Arc<Context<H>>,
+    task_id: &'a str,
+    path: &'a Path,
+    asset: Asset,
+) -> UploadPlan<'a> {
+    let timing = context.timing();
+    UploadPlan {
+        host_id: context.host_id(),
+        task_id,
+        path,
+        asset,
+        chunk_bytes: timing.upload_chunk_bytes,
+        attempts: timing.upload_attempts,
+        retry_delay: timing.backoff_initial,
+    }
+}
+
+/// The debug log C1 asked for, as a second asset. C1 already holds the sync, so a debug log
+/// that cannot be sent is a warning, not a failed task.
+async fn upload_debug_log<H: TaskHandler>(context: &Arc<Context<H>>, task_id: &str, log: &Path) {
+    match tokio::fs::metadata(log).await {
+        Ok(meta) if meta.len() > 0 => {}
+        _ => {
+            tracing::warn!(task_id, "C1 asked for the task's debug log, but the connector wrote none");
+            return;
+        }
+    }
+    match upload_file(&context.client, upload_plan(context, task_id, log, Asset::DebugLog)).await {
+        Ok(uploaded) => tracing::info!(task_id, bytes = uploaded.bytes, "uploaded the task's debug log"),
+        Err(error) => {
+            tracing::warn!(task_id, error = %Report::new(&error), "the task's debug log was not uploaded")
+        }
+    }
 }
 
 async fn heartbeat_loop<H: TaskHandler>(

@@ -31,18 +31,36 @@ impl UploadError {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum UploadError {
-    #[error("could not read the sync file {path}")]
+    #[error("could not read the {asset} {path}")]
     Read {
+        asset: Asset,
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("uploading the sync file failed after {attempts} attempts")]
+    #[error("uploading the {asset} failed after {attempts} attempts")]
     Call {
+        asset: Asset,
         attempts: u32,
         #[source]
         source: CallError,
     },
+}
+
+/// What a task uploads: its sync file, then, when C1 asked for it, its debug log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Asset {
+    SyncFile,
+    DebugLog,
+}
+
+impl std::fmt::Display for Asset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::SyncFile => "sync file",
+            Self::DebugLog => "debug log",
+        })
+    }
 }
 
 /// What was sent in the upload that C1 accepted.
@@ -56,6 +74,7 @@ pub(crate) struct UploadPlan<'a> {
     pub(crate) host_id: &'a str,
     pub(crate) task_id: &'a str,
     pub(crate) path: &'a Path,
+    pub(crate) asset: Asset,
     pub(crate) chunk_bytes: usize,
     pub(crate) attempts: u32,
     pub(crate) retry_delay: Duration,
@@ -67,9 +86,11 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
     let mut attempt = 1;
     loop {
         let started = Instant::now();
-        let file = tokio::fs::File::open(plan.path)
-            .await
-            .map_err(|source| UploadError::Read { path: plan.path.to_owned(), source })?;
+        let file = tokio::fs::File::open(plan.path).await.map_err(|source| UploadError::Read {
+            asset: plan.asset,
+            path: plan.path.to_owned(),
+            source,
+        })?;
         let read_failure = Arc::new(Mutex::new(None));
         let sent = Arc::new(Mutex::new(0_u64));
         let stream = upload_stream(
@@ -85,7 +106,7 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
         );
         let result = client.upload_asset(stream).await;
         if let Some(source) = read_failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Err(UploadError::Read { path: plan.path.to_owned(), source });
+            return Err(UploadError::Read { asset: plan.asset, path: plan.path.to_owned(), source });
         }
         match result {
             Ok(()) => {
@@ -95,10 +116,10 @@ pub(crate) async fn upload_file(client: &C1Client, plan: UploadPlan<'_>) -> Resu
             // Every code is tried again, as the Go SDK does: a heartbeat's NotFound may be
             // C1 catching up, and the upload is what the task was for.
             Err(source) if attempt >= attempts => {
-                return Err(UploadError::Call { attempts: attempt, source });
+                return Err(UploadError::Call { asset: plan.asset, attempts: attempt, source });
             }
             Err(error) => {
-                tracing::warn!(task_id = plan.task_id, attempt, error = %Report::new(&error), "upload failed; retrying");
+                tracing::warn!(task_id = plan.task_id, attempt, asset = %plan.asset, error = %Report::new(&error), "upload failed; retrying");
                 tokio::time::sleep(plan.retry_delay).await;
                 attempt += 1;
             }

@@ -102,6 +102,10 @@ impl TaskHandler for DummyHandler {
         let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         let _guard = RunningGuard(&self.running);
         self.max_running.fetch_max(now, Ordering::SeqCst);
+        if let Some(log) = &request.debug_log {
+            std::fs::write(log, format!("debug log of {}\n", request.task_id))
+                .map_err(|e| TaskError::retryable(tonic::Code::Internal, e.to_string()))?;
+        }
         self.requests.lock().unwrap().push(request);
         self.outputs.lock().unwrap().push(output.to_owned());
         let behaviour = self.behaviour.lock().unwrap().clone();

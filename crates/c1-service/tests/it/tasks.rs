@@ -67,6 +67,7 @@ async fn sync_full_uploads_exactly_the_written_bytes_in_512_kib_chunks() {
             skip_grants: true,
             skip_entitlements_and_grants: false,
             resource_type_ids: vec!["group".to_owned()],
+            debug_log: None,
         }
     );
     // Heartbeats ran with the task's id in both fields.
@@ -76,6 +77,27 @@ async fn sync_full_uploads_exactly_the_written_bytes_in_512_kib_chunks() {
     assert_eq!(harness.leftovers(), Vec::<std::path::PathBuf>::new());
     let output = handler.outputs.lock().unwrap()[0].clone();
     assert!(output.starts_with(harness.work_dir.path()) && !output.exists());
+}
+
+#[tokio::test]
+async fn a_debug_task_uploads_its_debug_log_after_the_sync_file() {
+    let harness = Harness::start(Knobs::default()).await;
+    let sync = Task { debug: true, ..sync_task() };
+    harness.fake.push_task(sync.clone());
+    let handler = DummyHandler::new(Behaviour::Write(1000));
+    let running = harness.spawn(handler.clone());
+    let (finish, recorded) = finish_of(&harness, &sync.id).await;
+
+    assert!(matches!(finish.final_state, Some(FinalState::Success(_))), "{finish:?}");
+    let log = handler.requests.lock().unwrap()[0].debug_log.clone().expect("a debug log path");
+    assert!(log.starts_with(harness.work_dir.path()) && !log.exists(), "removed with the task: {log:?}");
+    let uploads: Vec<_> = recorded.uploads.iter().filter(|u| u.task_id == sync.id).collect();
+    assert_eq!(uploads.len(), 2, "{uploads:?}");
+    assert!(uploads.iter().all(|u| u.complete));
+    assert_eq!(uploads[0].data, content(1000), "the sync file first");
+    assert_eq!(String::from_utf8_lossy(&uploads[1].data), format!("debug log of {}\n", sync.id));
+    assert!(running.shutdown().await.is_ok());
+    assert_eq!(harness.leftovers(), Vec::<std::path::PathBuf>::new());
 }
 
 #[tokio::test]
