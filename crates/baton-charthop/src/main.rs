@@ -3,6 +3,7 @@
 
 mod cli;
 mod config_schema;
+mod connector_service;
 mod debug_log;
 mod diff;
 #[cfg(test)]
@@ -57,7 +58,24 @@ pub mod exit {
 }
 
 fn main() -> ExitCode {
-    let invocation = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // First of all, before anything opens a descriptor: the socket a parent process passed.
+    let (args, inherited) = match connector_service::take_start(std::env::args_os().collect()) {
+        Ok(taken) => taken,
+        Err(error) => {
+            report(&error.into());
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    let invocation = cli::parse_from(args).unwrap_or_else(|e| e.exit());
+    if let Some(listener) = inherited {
+        return match run_connector_service(invocation, listener) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                report(&error);
+                ExitCode::from(exit::FAILURE)
+            }
+        };
+    }
     if let Invocation::Diff(args) = &invocation {
         return match diff::run(args) {
             Ok(false) => ExitCode::SUCCESS,
@@ -152,6 +170,22 @@ fn run(invocation: Invocation) -> Result<()> {
             }
         }
     }
+}
+
+/// `_connector-service`: the settings flags before it are the connector's, as for a sync.
+fn run_connector_service(invocation: Invocation, listener: std::net::TcpListener) -> Result<()> {
+    let Invocation::Run { flags } = invocation else {
+        anyhow::bail!(
+            "`{}` follows the connector's settings flags only, not a subcommand",
+            connector_service::ARG
+        );
+    };
+    let settings = Settings::load(&Inputs::from_process(flags))?;
+    logging::init(&settings)?;
+    warn_about_secret_flags(&settings);
+    settings.charthop_credentials()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(connector_service::run(&settings, listener))
 }
 
 /// Once per run: a flag's value is visible to every user of the machine (`ps`).
