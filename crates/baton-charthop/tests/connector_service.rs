@@ -62,7 +62,7 @@ fn go_key(key: &KeyPair) -> Vec<u8> {
     // OCTET STRING header, then the seed.
     assert_eq!(pkcs8[9..16], [0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
     let mut out = pkcs8[16..48].to_vec();
-    out.extend_from_slice(&key.public_key_raw());
+    out.extend_from_slice(key.public_key_raw());
     out
 }
 
