@@ -1,13 +1,11 @@
 //! `inspect FILE` on a file the binary wrote: its numbers are the fake's ground truth.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::PathBuf;
 
 use charthop_fake::Knobs;
 use serde_json::Value;
 
-use crate::harness::{Baton, Fake, workspace_root};
+use crate::harness::{Baton, Fake};
 
 const PAGE_SIZE: usize = 100;
 
@@ -62,34 +60,11 @@ fn the_json_summary_and_lists_show_the_ground_truth() {
     assert!(json["endedAt"].is_string(), "the sync is finished: {}", json["endedAt"]);
 }
 
-/// The `.c1z` the Go SDK wrote (docs/c1-wire.md#the-go-sdk-file), from the contract fixtures
-/// folder: `BATON_CONTRACT_FIXTURES`, else `../shared/fixtures`, both taken from the workspace
-/// root. `None` when it is absent, after a "skipped" line on stderr; with
-/// `BATON_REQUIRE_CONTRACT_FIXTURES=1` absence fails the test instead.
-fn go_fixture() -> Option<PathBuf> {
-    let root = workspace_root();
-    let dir = match std::env::var_os("BATON_CONTRACT_FIXTURES") {
-        Some(dir) if !dir.is_empty() => root.join(dir),
-        _ => root.parent().unwrap_or(root).join("shared/fixtures"),
-    };
-    let path = dir.join("go-sdk-sync-in-progress.c1z");
-    if path.is_file() {
-        return Some(path);
-    }
-    let required = std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1");
-    assert!(!required, "contract fixtures required but not found at {}", path.display());
-    let test = std::thread::current().name().unwrap_or("a contract test").to_owned();
-    // Straight to the process's stderr: the test harness captures `eprintln!`, not this.
-    let line = format!("skipped: contract fixtures not found at {} ({test})\n", path.display());
-    let _ = std::io::stderr().write_all(line.as_bytes());
-    None
-}
-
 /// Contract: the Go SDK's file. Its one sync is unfinished, so it is read by id; its resources
 /// carry annotation types this build has no schema for, which the JSON leaves out.
 #[test]
 fn contract_a_go_sdk_file_lists_as_json_by_sync_id() {
-    let Some(fixture) = go_fixture() else { return };
+    let Some(fixture) = contract_fixtures::find("go-sdk-sync-in-progress.c1z") else { return };
     let plain = Baton::new().arg("inspect").arg(&fixture).run();
     plain.assert_failure();
     assert!(plain.last_stderr_line().contains("holds no finished full sync"), "{}", plain.stderr);

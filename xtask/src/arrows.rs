@@ -10,7 +10,7 @@ use serde_json::Value;
 
 const SECTION: &str = "## Which crate may depend on which";
 /// Crates any crate's tests may use besides its allowed edges.
-const TEST_FAKES: &[&str] = &["charthop-fake", "c1-fake"];
+const TEST_SUPPORT: &[&str] = &["charthop-fake", "c1-fake", "contract-fixtures"];
 
 pub fn check(root: &Path) -> Result<()> {
     let document =
@@ -107,7 +107,7 @@ fn violations(
             found.push(format!("{name} -> {target}"));
         }
         let test_only = |target: &&String| {
-            !targets.contains(*target) && !TEST_FAKES.contains(&target.as_str()) && *target != name
+            !targets.contains(*target) && !TEST_SUPPORT.contains(&target.as_str()) && *target != name
         };
         for target in deps.dev.iter().filter(test_only) {
             found.push(format!("{name} -> {target} (dev)"));
