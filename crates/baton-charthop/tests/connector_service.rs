@@ -16,8 +16,8 @@ use c1_proto::connector::v2::connector_service_client::ConnectorServiceClient;
 use c1_proto::connector::v2::resource_types_service_client::ResourceTypesServiceClient;
 use c1_proto::connector::v2::resources_service_client::ResourcesServiceClient;
 use c1_proto::connector::v2::{
-    ConnectorServiceValidateRequest, ResourceTypesServiceListResourceTypesRequest,
-    ResourcesServiceListResourcesRequest,
+    ConnectorServiceGetMetadataRequest, ConnectorServiceValidateRequest,
+    ResourceTypesServiceListResourceTypesRequest, ResourcesServiceListResourcesRequest,
 };
 use c1_proto::connector_wrapper::v1::ServerConfig;
 use c1_proto::prost::Message as _;
@@ -216,6 +216,32 @@ async fn the_parent_start_serves_mtls_clients_of_its_ca_and_ends_when_stdin_clos
     assert!(!stderr.contains(TOKEN), "the token leaked:\n{stderr}");
     assert_eq!(read_all(child.stdout.take()), "", "stdout stays empty");
     fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_child_while_stdin_stays_open() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let ca = Ca::new();
+    // Metadata needs no ChartHop request: nothing listens on port 9.
+    let args = ["--org-id", "acme", "--charthop-url", "http://127.0.0.1:9"];
+    let mut child = spawn(Some(listener.into()), Some("3"), &args);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&config_line(&ca, &ca.leaf(), port)).unwrap();
+    let client = ca.leaf();
+    let metadata = ConnectorServiceClient::new(channel(port, &ca, Some(&client)))
+        .get_metadata(ConnectorServiceGetMetadataRequest {})
+        .await
+        .expect("GetMetadata answers");
+    assert!(metadata.into_inner().metadata.is_some_and(|m| !m.display_name.is_empty()));
+
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = wait_within(&mut child, Duration::from_secs(5));
+    let stderr = read_all(child.stderr.take());
+    assert!(status.success(), "{status}; stderr:\n{stderr}");
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
+    drop(stdin);
 }
 
 #[test]
