@@ -57,7 +57,7 @@ pub enum StartError {
 }
 
 /// Call first thing in `main`. Without a last `_connector-service`, `args` come back as they
-/// are; with it, without it and with the inherited socket, checked and owned.
+/// are; with it, they come back without it, beside the inherited socket, checked and owned.
 pub fn take_start(
     mut args: Vec<OsString>,
 ) -> Result<(Vec<OsString>, Option<std::net::TcpListener>), StartError> {
