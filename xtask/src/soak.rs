@@ -29,7 +29,7 @@ const TASKS: usize = 200;
 const BASE_TASK: usize = 10;
 const MAX_RSS_GROWTH: f64 = 1.10;
 /// After which tasks the table shows a row (1-based).
-const SAMPLES: [usize; 7] = [1, 10, 25, 50, 100, 150, 200];
+const SAMPLES: [usize; 10] = [1, 10, 25, 50, 75, 100, 125, 150, 175, 200];
 const SEED: u64 = 7;
 /// 200 tasks take a few minutes; this only stops a hung daemon (then killed, the run failed).
 const TIMEOUT: Duration = Duration::from_secs(1800);
@@ -62,6 +62,12 @@ fn soak(bin: &Path, fake_bin: &Path, scratch: &Path) -> Result<()> {
          an in-process fake C1 and the release fake ChartHop (127.0.0.1); {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
+    // The daemon inherits the rest of our environment: say which allocator settings came along.
+    for (name, value) in std::env::vars() {
+        if (name.starts_with("MALLOC_") && name != "MALLOC_ARENA_MAX") || name == "GLIBC_TUNABLES" {
+            println!("  inherited: {name}={value}");
+        }
+    }
     let mut daemon = Daemon::spawn(cmd)?;
     let started = Instant::now();
     let deadline = started + TIMEOUT;
@@ -313,7 +319,7 @@ fn files_verdict(when: &str, stray: &[PathBuf]) -> Verdict {
 }
 
 fn print_samples(samples: &[Sample], elapsed: Duration) {
-    let mut rows = vec![["task", "RSS", "vs task 10", "fds"].map(str::to_owned).to_vec()];
+    let mut rows = vec![["task", "RSS", "vs task 10", "of it anonymous", "fds"].map(str::to_owned).to_vec()];
     let base = samples[BASE_TASK - 1].rss_kib.unwrap_or(0);
     for task in SAMPLES {
         let sample = &samples[task - 1];
@@ -322,6 +328,7 @@ fn print_samples(samples: &[Sample], elapsed: Duration) {
             task.to_string(),
             mib(rss),
             ratio(rss as f64, base as f64),
+            sample.rss_anon_kib.map_or("?".to_owned(), mib),
             sample.fds.as_ref().map_or("?".to_owned(), |fds| fds.len().to_string()),
         ]);
     }

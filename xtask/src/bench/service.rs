@@ -110,13 +110,20 @@ pub(crate) fn daemon_command(
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sample {
     pub(crate) rss_kib: Option<u64>,
+    /// The anonymous part of it (the heap; the rest is mostly the mapped binary).
+    pub(crate) rss_anon_kib: Option<u64>,
     /// What each open descriptor points at (`socket:[123]`, a path, ...), in fd order.
     pub(crate) fds: Option<Vec<String>>,
 }
 
 impl Sample {
     fn of(pid: u32) -> Sample {
-        Sample { rss_kib: vm_rss_kib(pid), fds: open_fds(pid) }
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        Sample {
+            rss_kib: status_kib(&status, "VmRSS:"),
+            rss_anon_kib: status_kib(&status, "RssAnon:"),
+            fds: open_fds(pid),
+        }
     }
 }
 
@@ -227,9 +234,9 @@ impl Event {
     }
 }
 
-fn vm_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+/// A `<field> <n> kB` line of `/proc/PID/status`.
+fn status_kib(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -304,6 +311,8 @@ mod tests {
 
     #[test]
     fn this_process_has_a_resident_size() {
-        assert!(vm_rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
+        let sample = Sample::of(std::process::id());
+        assert!(sample.rss_kib.is_some_and(|kib| kib > 0));
+        assert!(sample.rss_anon_kib.is_some_and(|anon| anon > 0 && Some(anon) <= sample.rss_kib));
     }
 }
