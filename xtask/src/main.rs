@@ -1,6 +1,8 @@
 //! Project automation. `cargo xtask ci` is the one command CI runs; `cargo xtask demo` is the
 //! README's first command.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -7,6 +7,8 @@
 //! credentials and assertions on its own, never with `c1-service`'s code, so a misreading of
 //! the contract cannot hide in both. It never listens on anything but 127.0.0.1.
 
+#![forbid(unsafe_code)]
+
 mod auth;
 mod certs;
 mod grpc;

@@ -16,6 +16,8 @@
 //! ([`RowRefused`]). What was changed comes back as [`MappingNotes`] beside the value, for
 //! the caller to count.
 
+#![forbid(unsafe_code)]
+
 pub mod ids;
 pub mod limits;
 

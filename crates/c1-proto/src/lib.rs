@@ -16,6 +16,8 @@
 //! (`c1.config.v1`) and [`google::rpc`]. Every message implements [`prost::Name`], so
 //! `M::type_url()` is `type.googleapis.com/<full name>`.
 
+#![forbid(unsafe_code)]
+
 pub mod any;
 pub mod json;
 

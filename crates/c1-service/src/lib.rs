@@ -9,6 +9,8 @@
 //! variables (the binary does; TLS alone honours SSL_CERT_FILE and SSL_CERT_DIR, as OpenSSL and
 //! Go do), and it never logs or prints the client secret or a token.
 
+#![forbid(unsafe_code)]
+
 mod assertion;
 mod client;
 mod config;

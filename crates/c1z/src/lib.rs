@@ -21,6 +21,8 @@
 //!   schemas that compute on read (views, triggers, virtual tables, generated columns) and
 //!   interrupts any query that runs past a deadline.
 
+#![forbid(unsafe_code)]
+
 mod error;
 #[doc(hidden)]
 pub mod fuzz;

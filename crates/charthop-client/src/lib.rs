@@ -28,6 +28,8 @@
 //! deadline per request with all its retries and 202 waits, a cap on every body while it is
 //! read, and listing state the size of one page, not of the org.
 
+#![forbid(unsafe_code)]
+
 mod client;
 mod config;
 mod decode;

@@ -25,6 +25,8 @@
 //! JSON (the client does), never builds a C1 id (the mapping does), and never touches SQLite
 //! (the writer does). No grant it writes ever dangles.
 
+#![forbid(unsafe_code)]
+
 mod backend;
 mod coverage;
 mod error;

@@ -4,6 +4,8 @@
 //! Architecture invariant: this crate depends on no workspace crate, does no IO, is not
 //! async and knows nothing of JSON, HTTP or C1. Everything else builds on it.
 
+#![forbid(unsafe_code)]
+
 mod employment;
 mod group;
 mod person;

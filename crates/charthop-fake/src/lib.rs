@@ -10,6 +10,8 @@
 //! Every route and query parameter it serves is listed in [`ROUTES`], which a test holds to
 //! ChartHop's OpenAPI files.
 
+#![forbid(unsafe_code)]
+
 mod custom;
 mod endpoint;
 mod error;

@@ -4,6 +4,8 @@
 //! resources with trait annotations, a `member` entitlement per group and one grant per
 //! membership, written with the ids of the C1 conventions (`docs/c1-wire.md#ids`).
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use c1_proto::any::pack_any;

@@ -1,6 +1,8 @@
 //! Serves a fake C1 on 127.0.0.1 until Ctrl-C, for manual runs of service mode: prints the
 //! API host, the CA file to trust and one set of client credentials, and queues sync tasks.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -1,5 +1,7 @@
 //! Serves a generated org on 127.0.0.1 until Ctrl-C, for manual runs and the demo.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 
