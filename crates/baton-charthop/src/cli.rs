@@ -59,12 +59,19 @@ pub struct InspectArgs {
     pub syncs: bool,
 }
 
+/// Settings are global flags; under their own heading a subcommand's own options come first.
+const SETTINGS_HEADING: &str = "Connector settings (flag, BATON_* variable or .baton.yaml key)";
+
 /// One global flag per row of the settings table.
 fn setting_args() -> Vec<Arg> {
     TABLE
         .iter()
         .map(|row| {
-            let arg = Arg::new(row.key).long(row.key).help(row.help_line()).global(true);
+            let arg = Arg::new(row.key)
+                .long(row.key)
+                .help(row.help_line())
+                .help_heading(SETTINGS_HEADING)
+                .global(true);
             let arg = match row.short {
                 Some(short) => arg.short(short),
                 None => arg,
