@@ -66,13 +66,16 @@ fn go_key(key: &KeyPair) -> Vec<u8> {
     out
 }
 
-/// The parent's stdin line; `listen_port` is field 3 of the public `ServerConfig`.
+/// The parent's stdin line.
 fn config_line(ca: &Ca, server: &(rcgen::Certificate, KeyPair), listen_port: u16) -> Vec<u8> {
     let credential =
         Credential { ca_cert: ca.0.der().to_vec(), key: go_key(&server.1), cert: server.0.der().to_vec() };
-    let mut bytes = ServerConfig { credential: Some(credential), rate_limiter_config: None }.encode_to_vec();
-    c1_proto::prost::encoding::uint32::encode(3, &u32::from(listen_port), &mut bytes);
-    let mut line = base64::engine::general_purpose::STANDARD.encode(bytes).into_bytes();
+    let config = ServerConfig {
+        credential: Some(credential),
+        rate_limiter_config: None,
+        listen_port: listen_port.into(),
+    };
+    let mut line = base64::engine::general_purpose::STANDARD.encode(config.encode_to_vec()).into_bytes();
     line.push(b'\n');
     line
 }

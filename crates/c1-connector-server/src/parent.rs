@@ -20,14 +20,6 @@ pub struct ParentConfig {
     pub listen_port: Option<u16>,
 }
 
-/// `ServerConfig.listen_port` (field 3 of the public proto), read on its own because the
-/// committed proto subset does not declare it yet.
-#[derive(Clone, PartialEq, prost::Message)]
-struct ListenPort {
-    #[prost(uint32, tag = "3")]
-    listen_port: u32,
-}
-
 /// Why the parent's line was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ParentConfigError {
@@ -60,7 +52,7 @@ impl ParentConfig {
         }
         let bytes = STANDARD.decode(line).map_err(ParentConfigError::Base64)?;
         let config = ServerConfig::decode(bytes.as_slice()).map_err(ParentConfigError::Protobuf)?;
-        let port = ListenPort::decode(bytes.as_slice()).map_err(ParentConfigError::Protobuf)?.listen_port;
+        let port = config.listen_port;
         let credential = config.credential.ok_or(ParentConfigError::NoCredential)?;
         let tls = TlsConfig::from_credential(&credential).map_err(ParentConfigError::Credential)?;
         let listen_port = match port {
@@ -78,9 +70,8 @@ mod tests {
     use super::*;
 
     fn line(credential: Option<Credential>, port: u32) -> Vec<u8> {
-        let mut bytes = ServerConfig { credential, rate_limiter_config: None }.encode_to_vec();
-        ListenPort { listen_port: port }.encode(&mut bytes).expect("a Vec grows");
-        let mut line = STANDARD.encode(bytes).into_bytes();
+        let config = ServerConfig { credential, rate_limiter_config: None, listen_port: port };
+        let mut line = STANDARD.encode(config.encode_to_vec()).into_bytes();
         line.push(b'\n');
         line
     }
@@ -99,6 +90,16 @@ mod tests {
         assert_eq!(unset.listen_port, None);
         let crlf = String::from_utf8(line(Some(credential(64)), 9)).unwrap().replace('\n', "\r\n");
         assert_eq!(ParentConfig::decode_line(crlf.as_bytes()).expect("decodes").listen_port, Some(9));
+    }
+
+    #[test]
+    fn the_port_is_field_3_as_the_go_parent_writes_it() {
+        let mut bytes =
+            ServerConfig { credential: Some(credential(64)), ..Default::default() }.encode_to_vec();
+        // Field 3, varint (tag byte 0x18), 40123 as a varint: what the Go parent appends.
+        bytes.extend_from_slice(&[0x18, 0xbb, 0xb9, 0x02]);
+        let line = STANDARD.encode(bytes);
+        assert_eq!(ParentConfig::decode_line(line.as_bytes()).expect("decodes").listen_port, Some(40123));
     }
 
     #[test]

@@ -8,6 +8,9 @@ pub struct ServerConfig {
     pub rate_limiter_config: ::core::option::Option<
         super::super::ratelimit::v1::RateLimiterConfig,
     >,
+    /// The port of the listening socket the parent passed (fd 3).
+    #[prost(uint32, tag = "3")]
+    pub listen_port: u32,
 }
 impl ::prost::Name for ServerConfig {
     const NAME: &'static str = "ServerConfig";
