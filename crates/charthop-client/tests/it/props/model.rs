@@ -88,6 +88,10 @@ fn row_ok(row: &Value) -> Option<bool> {
 /// What the decoder must answer for `page`: the row count, a refusal, or `None` when a key
 /// it reads appears in two cases. Every other field is lenient: a wrong shape reads as absent.
 pub fn expected(page: &Value) -> Option<Result<usize, ()>> {
+    // Deeper than this, the JSON parser's nesting limit (128) decides; a property of its own.
+    if depth(page) > 100 {
+        return None;
+    }
     let Value::Object(map) = page else { return Some(Err(())) };
     match field(map, "next") {
         Field::Ambiguous => return None,
@@ -106,6 +110,14 @@ pub fn expected(page: &Value) -> Option<Result<usize, ()>> {
         None
     } else {
         Some(Ok(rows.len()))
+    }
+}
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -230,7 +242,7 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// JSON pointers to every value in `value`, itself first.
+/// JSON pointers to every value in `value`, itself last.
 fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
     match value {
         Value::Array(items) => {
