@@ -12,6 +12,7 @@
 //! ListResourceTypes (the start of a sync) and Cleanup forget it all.
 
 mod cache;
+mod lookup;
 mod persons;
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use c1_connector_server::{BackendError, ConnectorBackend, Page};
 use c1_mapping::{GroupDirectory, group_resource, member_entitlement, membership_grant, person_grants};
-use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceType};
+use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_proto::prost_types::Any;
 use charthop_client::ChartHopClient;
 use charthop_domain::Person;
@@ -176,6 +177,10 @@ impl ConnectorBackend for ChartHopBackend {
             c1_mapping::ids::PERSON if self.options.writes_persons() => self.person_page(token).await,
             other => Err(BackendError::UnknownResourceType(other.to_owned())),
         }
+    }
+
+    async fn resource(&self, id: &ResourceId) -> Result<Resource, BackendError> {
+        self.lookup(id).await
     }
 
     async fn entitlements(

@@ -27,12 +27,12 @@ use crate::harness::*;
 const PERSONS: usize = 450;
 
 /// A served backend; dropping it stops the server.
-struct Served {
+pub(crate) struct Served {
     url: String,
     _stop: oneshot::Sender<()>,
 }
 
-async fn serve(backend: Arc<ChartHopBackend>) -> Served {
+pub(crate) async fn serve(backend: Arc<ChartHopBackend>) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -43,22 +43,22 @@ async fn serve(backend: Arc<ChartHopBackend>) -> Served {
     Served { url, _stop: stop }
 }
 
-async fn channel(served: &Served) -> Channel {
+pub(crate) async fn channel(served: &Served) -> Channel {
     c1_proto::tonic::transport::Endpoint::from_shared(served.url.clone()).unwrap().connect().await.unwrap()
 }
 
-fn backend(fake: &FakeChartHop, options: SyncOptions) -> Arc<ChartHopBackend> {
+pub(crate) fn backend(fake: &FakeChartHop, options: SyncOptions) -> Arc<ChartHopBackend> {
     Arc::new(ChartHopBackend::new(client(fake), options))
 }
 
-fn key(resource: &Resource) -> String {
+pub(crate) fn key(resource: &Resource) -> String {
     let id = resource.id.as_ref().unwrap();
     format!("{}:{}", id.resource_type, id.resource)
 }
 
 /// Resources of a type from `token` on, at most `max_pages` responses; the token to go on
 /// with ("" at the end).
-async fn resources(
+pub(crate) async fn resources(
     channel: &Channel,
     type_id: &str,
     mut token: String,
@@ -150,14 +150,14 @@ async fn walk_into(channel: &Channel, target: &Path) {
 
 /// Every row of a file's latest full sync, by id (sync ids and timestamps are not rows).
 #[derive(Debug, PartialEq)]
-struct Rows {
-    types: BTreeMap<String, ResourceType>,
-    resources: BTreeMap<String, Resource>,
-    entitlements: BTreeMap<String, Entitlement>,
-    grants: BTreeMap<String, Grant>,
+pub(crate) struct Rows {
+    pub types: BTreeMap<String, ResourceType>,
+    pub resources: BTreeMap<String, Resource>,
+    pub entitlements: BTreeMap<String, Entitlement>,
+    pub grants: BTreeMap<String, Grant>,
 }
 
-fn rows(path: &Path) -> Rows {
+pub(crate) fn rows(path: &Path) -> Rows {
     let reader = C1zReader::open(path, ReaderOptions::default()).unwrap();
     let sync = reader.latest_finished_full_sync().unwrap().expect("a finished sync").id;
     Rows {
