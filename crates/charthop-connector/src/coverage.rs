@@ -35,7 +35,7 @@ const DATES: Watched = (
     |p| p.start_date.is_some() || p.end_date.is_some(),
 );
 
-/// Counts per written person, then tells which fields no row had.
+/// Counts the rows listed, then tells which fields no row had.
 #[derive(Debug, Default)]
 pub(crate) struct CoverageTracker {
     rows: u64,
@@ -66,23 +66,46 @@ impl CoverageTracker {
         }
     }
 
-    /// One written person and what the mapping left out of it.
-    pub fn observe_written(&mut self, person: &Person, notes: &MappingNotes) {
+    /// What one written person lacks, given what the mapping left out of it; counted with
+    /// [`Lacks::count_into`] once the writer has kept the row.
+    pub fn lacks(&self, person: &Person, notes: &MappingNotes) -> Lacks {
         let work = present(person.work_email.as_deref()) && !notes.dropped.contains(&"work_email");
         let personal =
             present(person.personal_email.as_deref()) && !notes.dropped.contains(&"personal_email");
-        self.coverage.without_work_email += u64::from(!work);
-        // Home emails count only when the sync emits them.
-        self.coverage.without_any_email += u64::from(!(work || (personal && self.with_home_email)));
-        self.coverage.without_employee_id += u64::from(!present(person.employee_id.as_deref()));
+        Lacks {
+            work_email: !work,
+            // Home emails count only when the sync emits them.
+            any_email: !(work || (personal && self.with_home_email)),
+            employee_id: !present(person.employee_id.as_deref()),
+        }
     }
 
-    pub fn finish(mut self) -> Coverage {
+    /// The coverage: `written` holds the counts of the persons kept ([`Lacks::count_into`]).
+    pub fn finish(mut self, written: &Coverage) -> Coverage {
+        self.coverage.without_any_email = written.without_any_email;
+        self.coverage.without_work_email = written.without_work_email;
+        self.coverage.without_employee_id = written.without_employee_id;
         if self.rows > 0 {
             self.coverage.unreadable_fields =
                 self.watched.iter().filter(|(_, count)| *count == 0).map(|((field, _), _)| *field).collect();
         }
         self.coverage
+    }
+}
+
+/// What a written person lacks that C1 uses to match accounts.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Lacks {
+    any_email: bool,
+    work_email: bool,
+    employee_id: bool,
+}
+
+impl Lacks {
+    pub fn count_into(self, coverage: &mut Coverage) {
+        coverage.without_any_email += u64::from(self.any_email);
+        coverage.without_work_email += u64::from(self.work_email);
+        coverage.without_employee_id += u64::from(self.employee_id);
     }
 }
 
@@ -135,10 +158,11 @@ mod tests {
             tracker.observe_row(row);
         }
         let dropped = MappingNotes { dropped: vec!["work_email"], cut: vec![] };
-        tracker.observe_written(&rows[0], &MappingNotes::default());
-        tracker.observe_written(&rows[1], &MappingNotes::default());
-        tracker.observe_written(&rows[2], &dropped);
-        let coverage = tracker.finish();
+        let mut written = Coverage::default();
+        tracker.lacks(&rows[0], &MappingNotes::default()).count_into(&mut written);
+        tracker.lacks(&rows[1], &MappingNotes::default()).count_into(&mut written);
+        tracker.lacks(&rows[2], &dropped).count_into(&mut written);
+        let coverage = tracker.finish(&written);
         assert_eq!(coverage.without_work_email, 2);
         assert_eq!(coverage.without_any_email, 2);
         assert_eq!(coverage.without_employee_id, 2);
@@ -148,6 +172,6 @@ mod tests {
 
     #[test]
     fn no_rows_means_no_unreadable_field() {
-        assert!(CoverageTracker::new(true).finish().unreadable_fields.is_empty());
+        assert!(CoverageTracker::new(true).finish(&Coverage::default()).unreadable_fields.is_empty());
     }
 }

@@ -8,6 +8,7 @@ use c1_mapping::{
     GroupDirectory, PersonExtras, check_group, group_resource, member_entitlement, person_grants,
     person_resource_with,
 };
+use c1_proto::prost::Message;
 use c1z::WriterOptions;
 use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery, PersonRecord};
 use charthop_domain::{Employment, Group, GroupType, GroupTypeIndex};
@@ -19,11 +20,17 @@ use crate::coverage::CoverageTracker;
 use crate::memberships::complete_page;
 use crate::publish::{Ending, publish};
 use crate::report::{Coverage, MappingCounts};
-use crate::writer_thread::{Batch, WriterThread};
+use crate::writer_thread::{Batch, PersonRow, WriterThread};
 use crate::{BaselineCounts, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
 
 /// Rows per writer batch when writing groups and entitlements.
 const GROUP_BATCH: usize = 1000;
+
+/// A batch of persons goes to the writer at this many persons or this many encoded bytes,
+/// whichever comes first. With one batch queued, one being written and one being mapped,
+/// about 3 MiB of rows wait between the stages, whatever the page size.
+const BATCH_PERSONS: usize = 250;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// Syncs ChartHop into the `.c1z` at `target`. The target is replaced only when the whole
 /// sync succeeded and passed the mass-change guard ([`SyncOptions::max_removed_ratio`]); on
@@ -258,16 +265,16 @@ async fn write_persons(
     let mut never_seen: Vec<&str> = query.extra_fields.iter().map(String::as_str).collect();
     let mut coverage = CoverageTracker::new(query.include_personal_email);
     let mut pages = prefetch_pages(client, &query);
-    let mut unknown_groups = HashSet::new();
-    // ChartHop may list a person twice when the org changes during the listing: the second
-    // row would collide with the first in the file. The first one is kept.
-    let mut seen = HashSet::new();
+    let mut unknown_groups = UnknownGroups::default();
     let mut page_number = 0;
     let mut persons_written = 0;
+    let mut grants_written = 0;
     while let Some(page) = pages.recv().await {
         page_number += 1;
         let mut persons = page?.items;
-        keep_new_persons(&mut persons, &mut seen, options, counters);
+        // ChartHop may list a person twice when the org changes during the listing: the writer
+        // keeps the first row and leaves out the later ones with their grants (the tally below).
+        drop_departed(&mut persons, options, counters);
         persons.iter().for_each(|p| coverage.observe_row(&p.person));
         never_seen.retain(|code| !persons.iter().any(|p| p.extra_fields.iter().any(|(c, _)| c == code)));
         if wants_grants {
@@ -280,12 +287,36 @@ async fn write_persons(
             )
             .await?;
         }
-        let batch =
-            map_persons(&persons, scope, options, wants_grants, counters, &mut coverage, &mut unknown_groups);
-        persons_written += batch.resources.len() as u64;
-        writer.write(batch).await?;
-        progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: counters.grants });
+        let mut mapper = PersonMapper {
+            scope,
+            options,
+            wants_grants,
+            counters: &mut *counters,
+            coverage: &mut coverage,
+            unknown_groups: &mut unknown_groups,
+        };
+        // Small batches keep what waits between mapping and the writer small: a page of 1,000
+        // persons is several MiB of protobuf values.
+        let mut batch = Batch::default();
+        let mut bytes = 0;
+        for (i, record) in persons.iter().enumerate() {
+            bytes += mapper.map(record, &mut batch);
+            if batch.resources.len() >= BATCH_PERSONS || bytes >= BATCH_BYTES || i + 1 == persons.len() {
+                persons_written += batch.resources.len() as u64;
+                grants_written += batch.grants.len() as u64;
+                writer.write(std::mem::take(&mut batch)).await?;
+                bytes = 0;
+            }
+        }
+        // Repeated persons are left out by the writer: the tally at the end has the exact counts.
+        progress.event(&SyncEvent::PersonsProgress { persons: persons_written, grants: grants_written });
     }
+    let tally = writer.tally().await?;
+    counters.persons_by_status = tally.persons_by_status;
+    counters.grants = tally.grants;
+    counters.skipped_memberships = tally.skipped_memberships;
+    counters.memberships_out_of_scope = tally.out_of_scope;
+    counters.duplicate_persons = tally.duplicate_persons;
     if counters.duplicate_persons > 0 {
         tracing::warn!(
             duplicates = counters.duplicate_persons,
@@ -305,12 +336,13 @@ async fn write_persons(
             "memberships in groups of types outside the sync were left out"
         );
     }
-    counters.coverage = coverage.finish();
-    crate::coverage::log(&counters.coverage, persons_written);
+    counters.coverage = coverage.finish(&tally.coverage);
+    let persons_kept = counters.persons_by_status.values().sum();
+    crate::coverage::log(&counters.coverage, persons_kept);
     if counters.skipped_memberships > 0 {
         tracing::warn!(
             skipped = counters.skipped_memberships,
-            unknown_groups = unknown_groups.len(),
+            unknown_groups = %unknown_groups,
             "memberships name groups that are not in the sync; no grant was written for them"
         );
     }
@@ -318,7 +350,8 @@ async fn write_persons(
 }
 
 /// Leaves out the persons already seen in this listing (the first row is kept) and, unless
-/// departed persons are wanted, the departed ones; counts both.
+/// departed persons are wanted, the departed ones; counts both. For the connector API, whose
+/// listing has no writer to find repeats.
 pub(crate) fn keep_new_persons(
     persons: &mut Vec<PersonRecord>,
     seen: &mut HashSet<String>,
@@ -328,12 +361,47 @@ pub(crate) fn keep_new_persons(
     let before = persons.len();
     persons.retain(|p| seen.insert(p.person.id.clone()));
     counters.duplicate_persons += (before - persons.len()) as u64;
+    drop_departed(persons, options, counters);
+}
+
+/// Leaves out the departed persons unless they are wanted; counts them.
+fn drop_departed(persons: &mut Vec<PersonRecord>, options: &SyncOptions, counters: &mut Counters) {
     if !options.include_departed {
         let before = persons.len();
         persons.retain(|p| {
             !matches!(p.person.employment_at(options.mapping.today), Employment::Departed { .. })
         });
         counters.departed_excluded += (before - persons.len()) as u64;
+    }
+}
+
+/// The distinct group ids that memberships named but the sync does not have, for one log
+/// line: at most [`UNKNOWN_GROUPS_HELD`] are held, beyond that only counted as "more".
+#[derive(Debug, Default)]
+struct UnknownGroups {
+    ids: HashSet<String>,
+    more: bool,
+}
+
+/// Distinct unknown group ids held for the log line: memory stays bounded whatever the data.
+const UNKNOWN_GROUPS_HELD: usize = 10_000;
+
+impl UnknownGroups {
+    fn extend(&mut self, ids: impl IntoIterator<Item = String>) {
+        for id in ids {
+            if self.ids.len() < UNKNOWN_GROUPS_HELD || self.ids.contains(&id) {
+                self.ids.insert(id);
+            } else {
+                self.more = true;
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for UnknownGroups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let more = if self.more { " or more" } else { "" };
+        write!(f, "{}{more}", self.ids.len())
     }
 }
 
@@ -346,30 +414,38 @@ pub(crate) fn map_person_page(
     options: &SyncOptions,
 ) -> Batch {
     let mut coverage = CoverageTracker::new(options.mapping.include_personal_email);
-    let scope = Scope { profiles, grants };
-    let wants_grants = options.writes_grants();
-    map_persons(
-        persons,
-        scope,
+    let mut counters = Counters::default();
+    let mut unknown_groups = UnknownGroups::default();
+    let mut mapper = PersonMapper {
+        scope: Scope { profiles, grants },
         options,
-        wants_grants,
-        &mut Counters::default(),
-        &mut coverage,
-        &mut HashSet::new(),
-    )
+        wants_grants: options.writes_grants(),
+        counters: &mut counters,
+        coverage: &mut coverage,
+        unknown_groups: &mut unknown_groups,
+    };
+    let mut batch = Batch::default();
+    for record in persons {
+        mapper.map(record, &mut batch);
+    }
+    batch
 }
 
-fn map_persons(
-    persons: &[PersonRecord],
-    scope: Scope<'_>,
-    options: &SyncOptions,
+/// Maps persons into batches, counting what the mapping changed or refused.
+struct PersonMapper<'a> {
+    scope: Scope<'a>,
+    options: &'a SyncOptions,
     wants_grants: bool,
-    counters: &mut Counters,
-    coverage: &mut CoverageTracker,
-    unknown_groups: &mut HashSet<String>,
-) -> Batch {
-    let mut batch = Batch { resources: Vec::with_capacity(persons.len()), ..Default::default() };
-    for record in persons {
+    counters: &'a mut Counters,
+    coverage: &'a mut CoverageTracker,
+    unknown_groups: &'a mut UnknownGroups,
+}
+
+impl PersonMapper<'_> {
+    /// Maps one person (and its grants) into `batch`; returns the encoded bytes it added
+    /// (0 when the mapping refused it).
+    fn map(&mut self, record: &PersonRecord, batch: &mut Batch) -> usize {
+        let (scope, options, counters) = (self.scope, self.options, &mut *self.counters);
         let person = &record.person;
         let extras = PersonExtras {
             manager_email: record.manager_email.clone(),
@@ -381,33 +457,40 @@ fn map_persons(
             Err(refused) => {
                 // The person is not written, so neither are its grants: they would dangle.
                 let memberships =
-                    if wants_grants { person_grants(person, scope.grants).grants.len() } else { 0 };
+                    if self.wants_grants { person_grants(person, scope.grants).grants.len() } else { 0 };
                 counters.mapping.refused_persons += 1;
                 counters.mapping.refused_memberships += memberships as u64;
                 if counters.mapping.refused_persons <= REFUSALS_LOGGED {
                     tracing::warn!(person = %refused.id, memberships, "{refused}; its memberships are left out too");
                 }
-                continue;
+                return 0;
             }
         };
         counters.mapping.note(&resource.notes);
-        coverage.observe_written(person, &resource.notes);
-        let status = person.employment_at(options.mapping.today).label();
-        *counters.persons_by_status.entry(status.to_owned()).or_default() += 1;
+        let mut row = PersonRow {
+            status: person.employment_at(options.mapping.today).label(),
+            grants: 0,
+            skipped_memberships: 0,
+            out_of_scope: 0,
+            lacks: self.coverage.lacks(person, &resource.notes),
+        };
+        let mut bytes = resource.value.encoded_len();
         batch.resources.push(resource.value);
-        if wants_grants {
+        if self.wants_grants {
             let mapped = person_grants(person, scope.grants);
             // A listed group outside the scope is left out on purpose, not unknown.
             let (out_of_scope, unknown): (Vec<String>, Vec<String>) =
                 mapped.unknown_group_ids.into_iter().partition(|id| scope.profiles.contains(id));
-            counters.memberships_out_of_scope += out_of_scope.len() as u64;
-            counters.skipped_memberships += unknown.len() as u64;
-            unknown_groups.extend(unknown);
-            counters.grants += mapped.grants.len() as u64;
+            row.out_of_scope = out_of_scope.len() as u64;
+            row.skipped_memberships = unknown.len() as u64;
+            self.unknown_groups.extend(unknown);
+            row.grants = mapped.grants.len();
+            bytes += mapped.grants.iter().map(Message::encoded_len).sum::<usize>();
             batch.grants.extend(mapped.grants);
         }
+        batch.persons.push(row);
+        bytes
     }
-    batch
 }
 
 /// Person pages from a task of their own, so the next page is in flight while this one is

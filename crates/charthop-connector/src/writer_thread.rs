@@ -1,6 +1,12 @@
 //! The `.c1z` writer is blocking: it runs on its own thread and takes batches from a channel,
 //! so SQLite work overlaps with ChartHop requests and mapping.
+//!
+//! It also has the last word on repeated persons: the list may name a person twice (the org
+//! changed while it was listed). The writer's live index of resource ids finds the later row as
+//! it is written (no set of ids is held here), and this thread then leaves out that row's grants
+//! and counts only the persons kept ([`Tally`]).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use c1_proto::connector::v2::{Entitlement, Grant, Resource, ResourceType};
@@ -10,6 +16,9 @@ use tokio::task::JoinHandle;
 
 use crate::SyncError;
 
+use crate::coverage::Lacks;
+use crate::report::Coverage;
+
 /// Rows handed to the writer together.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
@@ -17,6 +26,35 @@ pub(crate) struct Batch {
     pub resources: Vec<Resource>,
     pub entitlements: Vec<Entitlement>,
     pub grants: Vec<Grant>,
+    /// For a batch of persons: one entry per resource, in order, and `grants` holds each
+    /// person's grants in the same order. Empty for other batches.
+    pub persons: Vec<PersonRow>,
+}
+
+/// What one person row of a batch adds to the sync's counts, if the writer keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PersonRow {
+    /// Employment state label.
+    pub status: &'static str,
+    /// Its grants in [`Batch::grants`].
+    pub grants: usize,
+    /// Memberships naming a group that is not in the sync.
+    pub skipped_memberships: u64,
+    /// Memberships in listed groups outside the sync's group types.
+    pub out_of_scope: u64,
+    pub lacks: Lacks,
+}
+
+/// The counts of the persons the writer kept (a repeated person counts once, with its first
+/// row), and how many rows it left out as repeats.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    pub persons_by_status: BTreeMap<String, u64>,
+    pub grants: u64,
+    pub skipped_memberships: u64,
+    pub out_of_scope: u64,
+    pub coverage: Coverage,
+    pub duplicate_persons: u64,
 }
 
 type CompareReply = oneshot::Sender<Result<Option<Comparison>, c1z::WriteError>>;
@@ -24,6 +62,7 @@ type CompareReply = oneshot::Sender<Result<Option<Comparison>, c1z::WriteError>>
 enum Command {
     Write(Batch),
     Compare(PathBuf, CompareReply),
+    Tally(oneshot::Sender<Tally>),
     Finish,
 }
 
@@ -35,15 +74,22 @@ pub(crate) struct WriterThread {
 }
 
 impl WriterThread {
+    /// Starts the writer; repeated resource ids keep their first row (the options' `keep_first`
+    /// and `live_resource_ids` are set here).
     pub fn start(target: &Path, options: WriterOptions) -> Result<Self, SyncError> {
+        let options = WriterOptions { keep_first: true, live_resource_ids: true, ..options };
         let mut writer = C1zWriter::create(target, options)?;
         // One batch of slack keeps both sides busy; more only holds more pages in memory
         // (measured: 4 batches cost ~20 MiB more peak memory for no speed).
         let (commands, mut inbox) = mpsc::channel::<Command>(1);
         let thread = tokio::task::spawn_blocking(move || {
+            let mut tally = Tally::default();
             while let Some(command) = inbox.blocking_recv() {
                 match command {
-                    Command::Write(batch) => write_batch(&mut writer, &batch)?,
+                    Command::Write(batch) => write_batch(&mut writer, &batch, &mut tally)?,
+                    Command::Tally(reply) => {
+                        let _ = reply.send(tally.clone());
+                    }
                     Command::Compare(previous, reply) => {
                         // The receiver gone means the sync stopped: nothing to tell.
                         let _ = reply.send(writer.compare_with(&previous, &ReaderOptions::default()));
@@ -67,6 +113,13 @@ impl WriterThread {
         let command = Command::Compare(previous.to_path_buf(), reply);
         self.commands.send(command).await.map_err(|_| SyncError::WriterGone)?;
         Ok(answer.await.map_err(|_| SyncError::WriterGone)??)
+    }
+
+    /// The counts of every batch sent so far, once they are written.
+    pub async fn tally(&self) -> Result<Tally, SyncError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(Command::Tally(reply)).await.map_err(|_| SyncError::WriterGone)?;
+        answer.await.map_err(|_| SyncError::WriterGone)
     }
 
     /// Waits for every batch, then finishes the file.
@@ -94,18 +147,102 @@ impl WriterThread {
     }
 }
 
-fn write_batch(writer: &mut C1zWriter, batch: &Batch) -> Result<(), c1z::WriteError> {
+fn write_batch(writer: &mut C1zWriter, batch: &Batch, tally: &mut Tally) -> Result<(), c1z::WriteError> {
     for resource_type in &batch.resource_types {
         writer.put_resource_type(resource_type)?;
     }
-    for resource in &batch.resources {
-        writer.put_resource(resource)?;
+    if batch.persons.is_empty() {
+        for resource in &batch.resources {
+            writer.put_resource(resource)?;
+        }
     }
     for entitlement in &batch.entitlements {
         writer.put_entitlement(entitlement)?;
     }
-    for grant in &batch.grants {
-        writer.put_grant(grant)?;
+    if batch.persons.is_empty() {
+        for grant in &batch.grants {
+            writer.put_grant(grant)?;
+        }
+        return Ok(());
+    }
+    debug_assert_eq!(batch.persons.len(), batch.resources.len());
+    let mut grants = batch.grants.as_slice();
+    for (resource, person) in batch.resources.iter().zip(&batch.persons) {
+        let (own, rest) = grants.split_at(person.grants.min(grants.len()));
+        grants = rest;
+        let kept_before = writer.counts().resources;
+        writer.put_resource(resource)?;
+        if writer.counts().resources == kept_before {
+            // A later row of a person already written: its grants go with it.
+            tally.duplicate_persons += 1;
+            continue;
+        }
+        for grant in own {
+            writer.put_grant(grant)?;
+        }
+        *tally.persons_by_status.entry(person.status.to_owned()).or_default() += 1;
+        tally.grants += own.len() as u64;
+        tally.skipped_memberships += person.skipped_memberships;
+        tally.out_of_scope += person.out_of_scope;
+        person.lacks.count_into(&mut tally.coverage);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use c1_mapping::{GroupDirectory, MappingOptions, group_resource, member_entitlement};
+    use charthop_client::PersonRecord;
+    use charthop_domain::{Group, Person};
+
+    use super::*;
+    use crate::SyncOptions;
+    use crate::sync::map_person_page;
+
+    fn person(id: &str, groups: &[&str], end: Option<&str>) -> PersonRecord {
+        let person = Person {
+            id: id.into(),
+            work_email: Some(format!("{id}@example.com")),
+            start_date: Some("2020-01-01".parse().unwrap()),
+            end_date: end.map(|d| d.parse().unwrap()),
+            group_ids: Some(groups.iter().map(|g| (*g).to_owned()).collect()),
+            ..Default::default()
+        };
+        PersonRecord { person, ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn a_repeated_person_keeps_its_first_row_and_counts_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sync.c1z");
+        let options = SyncOptions {
+            include_departed: true,
+            ..SyncOptions::new(MappingOptions {
+                today: "2026-06-01".parse().unwrap(),
+                include_personal_email: false,
+            })
+        };
+        let groups: Vec<Group> =
+            ["g1", "g2"].map(|id| Group { id: id.into(), name: id.into(), ..Default::default() }).into();
+        let directory = GroupDirectory::new(&groups);
+        let writer = WriterThread::start(&target, WriterOptions::default()).unwrap();
+        let mut setup = Batch { resource_types: c1_mapping::resource_types(), ..Default::default() };
+        for group in &groups {
+            setup.resources.push(group_resource(group, &directory).unwrap().value);
+            setup.entitlements.push(member_entitlement(group, &directory).unwrap().value);
+        }
+        writer.write(setup).await.unwrap();
+        let page = |rows: &[PersonRecord]| map_person_page(rows, &directory, &directory, &options);
+        writer.write(page(&[person("p1", &["g1"], None), person("p2", &[], None)])).await.unwrap();
+        // Listed again a page later, departed by now and in another group: the first row stays.
+        writer.write(page(&[person("p1", &["g1", "g2"], Some("2026-01-01"))])).await.unwrap();
+
+        let tally = writer.tally().await.unwrap();
+        assert_eq!(tally.persons_by_status, BTreeMap::from([("active".to_owned(), 2)]));
+        assert_eq!((tally.grants, tally.duplicate_persons), (1, 1));
+        let summary = writer.finish().await.unwrap();
+        assert_eq!(summary.counts.grants, 1, "the later row's grants are left out with it");
+        assert_eq!(summary.counts.resources_by_type.get("person"), Some(&2));
+        assert_eq!(summary.repeats.resources, 1);
+    }
 }

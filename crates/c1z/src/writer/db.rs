@@ -50,6 +50,8 @@ const INSERT_SYNC_RUN: &str = "INSERT INTO v1_sync_runs (sync_id, started_at, en
 const END_SYNC_RUN: &str =
     "UPDATE v1_sync_runs SET ended_at = ?2, supports_diff = 1, grants_backfilled = 1 WHERE sync_id = ?1";
 
+const RESOURCES: &str = "v1_resources";
+
 /// The open database. Dropping it closes SQLite and deletes the file.
 pub(crate) struct BuildDb {
     // Field order matters: the connection closes before the file is deleted.
@@ -66,6 +68,8 @@ pub(crate) struct BuildDb {
     unique_built: Cell<bool>,
     // Keep the first row of a repeated resource, entitlement or grant id and count the rest.
     keep_first: bool,
+    // Whether the resources' unique index is live from the start (`WriterOptions::live_resource_ids`).
+    live_resources: bool,
     repeats: Counts,
 }
 
@@ -104,6 +108,7 @@ impl BuildDb {
         clock: Clock,
         batch_size: usize,
         keep_first: bool,
+        live_resources: bool,
     ) -> Result<Self, WriteError> {
         let path = tempfile::Builder::new()
             .prefix(&target::temp_prefix(target))
@@ -124,6 +129,7 @@ impl BuildDb {
             timestamps: TimestampFormatter::default(),
             unique_built: Cell::new(false),
             keep_first,
+            live_resources,
             repeats: Counts::default(),
         };
         db.init()?;
@@ -156,6 +162,11 @@ impl BuildDb {
         // updated row by row.
         for statement in statements(Stage::Create) {
             tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
+        }
+        if self.live_resources {
+            for statement in statements(Stage::UniqueAtFinish).filter(|s| index_table(s) == RESOURCES) {
+                tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
+            }
         }
         tx.execute_batch(CREATE_TRAIT_TABLES)
             .map_err(WriteError::sqlite("creating the trait check tables"))?;
@@ -338,7 +349,10 @@ impl BuildDb {
         const LATER: &str = "id NOT IN (SELECT min(id) FROM {t} GROUP BY external_id, sync_id)";
         let failed = |e| WriteError::sqlite("leaving out repeated ids")(e);
         let later = |table: &str| LATER.replace("{t}", table);
-        let by_type: Vec<(String, i64)> = {
+        let by_type: Vec<(String, i64)> = if self.live_resources {
+            // The live index refused every repeat as it came.
+            Vec::new()
+        } else {
             let sql = format!(
                 "SELECT resource_type_id, count(*) FROM v1_resources WHERE {} GROUP BY resource_type_id",
                 later("v1_resources")
@@ -356,15 +370,17 @@ impl BuildDb {
             }
             *self.repeats.resources_by_type.entry(type_id).or_default() += n;
         }
-        self.conn
-            .execute(&format!("DELETE FROM v1_resources WHERE {}", later("v1_resources")), [])
-            .map_err(failed)?;
-        self.conn
-            .execute(
-                "DELETE FROM temp.c1z_resources_lacking_traits WHERE resource_row NOT IN (SELECT id FROM v1_resources)",
-                [],
-            )
-            .map_err(failed)?;
+        if !self.live_resources {
+            self.conn
+                .execute(&format!("DELETE FROM v1_resources WHERE {}", later("v1_resources")), [])
+                .map_err(failed)?;
+            self.conn
+                .execute(
+                    "DELETE FROM temp.c1z_resources_lacking_traits WHERE resource_row NOT IN (SELECT id FROM v1_resources)",
+                    [],
+                )
+                .map_err(failed)?;
+        }
         for table in ["v1_entitlements", "v1_grants"] {
             let n = self
                 .conn
@@ -390,7 +406,8 @@ impl BuildDb {
         if self.keep_first {
             self.drop_later_copies()?;
         }
-        for statement in statements(Stage::UniqueAtFinish) {
+        let pending = |s: &&str| !(self.live_resources && index_table(s) == RESOURCES);
+        for statement in statements(Stage::UniqueAtFinish).filter(pending) {
             let Err(error) = self.conn.execute_batch(statement) else { continue };
             if error.sqlite_error().map(|f| f.extended_code) != Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
             {

@@ -51,6 +51,12 @@ pub struct WriterOptions {
     /// later ones, counted in [`WriteSummary::repeats`] (default `false`: a repeat fails with
     /// [`WriteError::DuplicateId`]). Nothing per id is held in memory: the store finds repeats.
     pub keep_first: bool,
+    /// Keep the resources' unique index live while rows go in (default `false`: built at
+    /// finish), so a repeated resource id is found as it is written: refused at once, or with
+    /// `keep_first` left out at once and counted, which [`C1zWriter::counts`] then shows (its
+    /// resource count does not grow). Costs one index update per resource; entitlements and
+    /// grants keep theirs for finish.
+    pub live_resource_ids: bool,
 }
 
 impl Default for WriterOptions {
@@ -63,6 +69,7 @@ impl Default for WriterOptions {
             cancel: None,
             compression_threads: worker_threads(),
             keep_first: false,
+            live_resource_ids: false,
         }
     }
 }
@@ -96,6 +103,7 @@ impl fmt::Debug for WriterOptions {
             .field("cancel", &self.cancel.as_ref().map(|flag| flag.load(Ordering::SeqCst)))
             .field("compression_threads", &self.compression_threads)
             .field("keep_first", &self.keep_first)
+            .field("live_resource_ids", &self.live_resource_ids)
             .finish()
     }
 }
@@ -171,7 +179,15 @@ impl C1zWriter {
         };
         let dir = publish::target_dir(&target)?;
         let lock = target::lock(&dir, &target)?;
-        let db = BuildDb::create(&dir, &target, sync_id, clock, options.batch_size, options.keep_first)?;
+        let db = BuildDb::create(
+            &dir,
+            &target,
+            sync_id,
+            clock,
+            options.batch_size,
+            options.keep_first,
+            options.live_resource_ids,
+        )?;
         Ok(C1zWriter {
             target,
             compression_level: options.compression_level,

@@ -71,3 +71,39 @@ fn after_a_comparison_repeats_are_left_out_at_once_and_counted() {
     assert_eq!(summary.repeats, one_of_each());
     assert_eq!((summary.counts.resources, summary.counts.grants), (4, 3));
 }
+
+#[test]
+fn with_live_resource_ids_a_repeated_resource_is_left_out_as_it_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    let org = org(3, 1);
+    let options = WriterOptions { live_resource_ids: true, ..keep_first() };
+    let mut writer = C1zWriter::create(&target, options).expect("creates");
+    org.write(&mut writer).expect("writes");
+    let before = writer.counts().resources;
+    let mut renamed = org.resources[1].clone();
+    renamed.display_name = "the later copy".to_owned();
+    writer.put_resource(&renamed).expect("left out");
+    assert_eq!(writer.counts().resources, before, "the count shows the repeat at once");
+    writer.put_grant(&org.grants[2]).expect("grants are still checked at finish");
+    let summary = writer.finish().expect("finishes");
+    assert_eq!(summary.repeats, one_of_each_but_entitlements());
+    let db = open_db(&target, dir.path());
+    assert_eq!(rows_named(&db, "v1_resources", "person:60aa00000000"), 1);
+}
+
+#[test]
+fn with_live_resource_ids_and_no_keep_first_a_repeated_resource_fails_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let org = org(3, 1);
+    let options = WriterOptions { live_resource_ids: true, ..fixed_options() };
+    let mut writer = C1zWriter::create(dir.path().join("sync.c1z"), options).expect("creates");
+    org.write(&mut writer).expect("writes");
+    let err = writer.put_resource(&org.resources[1]).expect_err("a repeat");
+    assert!(err.to_string().contains("person:60aa00000000"), "{err}");
+    writer.finish().expect("the writer stays usable");
+}
+
+fn one_of_each_but_entitlements() -> Counts {
+    Counts { entitlements: 0, ..one_of_each() }
+}

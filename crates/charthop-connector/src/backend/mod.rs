@@ -10,6 +10,11 @@
 //! lists every resource before any grant, so an org larger than the cache pays one request
 //! for each person beyond it (the earliest listed), and none below it.
 //! ListResourceTypes (the start of a sync) and Cleanup forget it all.
+//!
+//! Employment is judged on the day a walk starts: ListResourceTypes asks the backend's clock
+//! (UTC by default, [`ChartHopBackend::with_today`] in tests) and the walk's person pages use
+//! that day, so a server running past midnight judges the next walk by the next day. Each
+//! GetResource asks the clock again.
 
 mod cache;
 mod lookup;
@@ -23,7 +28,7 @@ use c1_mapping::{GroupDirectory, group_resource, member_entitlement, membership_
 use c1_proto::connector::v2::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_proto::prost_types::Any;
 use charthop_client::ChartHopClient;
-use charthop_domain::Person;
+use charthop_domain::{NaiveDate, Person};
 
 use self::cache::{MembershipCache, RecentPages};
 use self::persons::PersonWalk;
@@ -35,6 +40,9 @@ use crate::{SyncError, SyncOptions};
 pub struct ChartHopBackend {
     client: ChartHopClient,
     options: SyncOptions,
+    today: Today,
+    /// `options` with the day of the walk in progress.
+    walk_options: Mutex<Arc<SyncOptions>>,
     groups: tokio::sync::Mutex<Option<Arc<Groups>>>,
     walk: tokio::sync::Mutex<Option<PersonWalk>>,
     pages: Mutex<RecentPages>,
@@ -46,6 +54,9 @@ impl std::fmt::Debug for ChartHopBackend {
         f.debug_struct("ChartHopBackend").field("client", &self.client).finish_non_exhaustive()
     }
 }
+
+/// The clock the backend judges employment by: today's date (UTC unless a test says).
+type Today = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
 
 /// The groups of one sync, mapped.
 pub(crate) struct Groups {
@@ -62,21 +73,48 @@ impl ChartHopBackend {
     pub const DEFAULT_MEMBERSHIP_CACHE: usize = 20_000;
 
     /// A backend syncing with `options` (the membership source, the scope and the mapping
-    /// of the one-shot sync; the file and guard settings do not apply).
+    /// of the one-shot sync; the file and guard settings do not apply). `options.mapping.today`
+    /// is replaced by the day each walk starts (UTC).
     pub fn new(client: ChartHopClient, options: SyncOptions) -> Self {
         Self::with_membership_cache(client, options, Self::DEFAULT_MEMBERSHIP_CACHE)
     }
 
     /// [`ChartHopBackend::new`] keeping the grants of at most `persons` persons between calls.
     pub fn with_membership_cache(client: ChartHopClient, options: SyncOptions, persons: usize) -> Self {
+        let today: Today = Arc::new(|| chrono::Utc::now().date_naive());
+        let walk_options = Mutex::new(Arc::new(on_day(&options, today())));
         Self {
             client,
             options,
+            today,
+            walk_options,
             groups: tokio::sync::Mutex::new(None),
             walk: tokio::sync::Mutex::new(None),
             pages: Mutex::new(RecentPages::default()),
             memberships: Mutex::new(MembershipCache::new(persons)),
         }
+    }
+
+    /// Judges employment by the day `today` answers, asked at the start of each walk and each
+    /// lookup (tests move it; the default is the UTC date).
+    pub fn with_today(mut self, today: impl Fn() -> NaiveDate + Send + Sync + 'static) -> Self {
+        self.today = Arc::new(today);
+        self.walk_options = Mutex::new(Arc::new(on_day(&self.options, (self.today)())));
+        self
+    }
+
+    /// The options with today's date, for a walk or a lookup starting now.
+    fn options_now(&self) -> SyncOptions {
+        on_day(&self.options, (self.today)())
+    }
+
+    /// The options of the walk in progress.
+    fn walk_options(&self) -> Arc<SyncOptions> {
+        Arc::clone(&self.walk_slot())
+    }
+
+    fn walk_slot(&self) -> MutexGuard<'_, Arc<SyncOptions>> {
+        self.walk_options.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The client, e.g. for its request counters.
@@ -159,8 +197,10 @@ impl ConnectorBackend for ChartHopBackend {
     }
 
     async fn resource_types(&self) -> Result<Vec<ResourceType>, BackendError> {
-        // A caller lists the resource types first: a new sync starts from fresh data.
+        // A caller lists the resource types first: a new sync starts from fresh data, on
+        // today's date.
         self.forget().await;
+        *self.walk_slot() = Arc::new(self.options_now());
         let wanted = |rt: &ResourceType| self.options.resource_types.includes(&rt.id);
         Ok(c1_mapping::resource_types().into_iter().filter(wanted).collect())
     }
@@ -209,6 +249,12 @@ impl ConnectorBackend for ChartHopBackend {
         self.forget().await;
         Ok(())
     }
+}
+
+fn on_day(options: &SyncOptions, today: NaiveDate) -> SyncOptions {
+    let mut options = options.clone();
+    options.mapping.today = today;
+    options
 }
 
 fn resource_id(resource: &Resource) -> Result<(&str, &str), BackendError> {

@@ -32,13 +32,14 @@ impl ChartHopBackend {
             return Ok(page);
         }
         let groups = self.groups().await?;
+        let options = self.walk_options();
         let mut held = self.walk.lock().await;
         let continues = held.as_ref().is_some_and(|walk| walk.expects.as_deref() == token);
         if !continues {
             *held = None;
         }
         let walk = held.get_or_insert_with(|| PersonWalk {
-            pages: self.client.person_record_pages(&self.options.person_query()),
+            pages: self.client.person_record_pages(&options.person_query()),
             expects: None,
             seen: HashSet::new(),
             pages_read: 0,
@@ -62,10 +63,10 @@ impl ChartHopBackend {
             walk.pages_read += 1;
             walk.expects = page.next.clone().filter(|next| !next.is_empty());
             let mut persons = page.items;
-            keep_new_persons(&mut persons, &mut walk.seen, &self.options, &mut Counters::default());
-            if self.options.writes_grants() {
-                let source = self.options.membership_source;
-                let concurrency = self.options.membership_concurrency;
+            keep_new_persons(&mut persons, &mut walk.seen, &options, &mut Counters::default());
+            if options.writes_grants() {
+                let source = options.membership_source;
+                let concurrency = options.membership_concurrency;
                 let completed =
                     complete_page(&self.client, &mut persons, source, concurrency, walk.pages_read).await;
                 if let Err(error) = completed {
@@ -73,7 +74,7 @@ impl ChartHopBackend {
                     return Err(backend_error(error));
                 }
             }
-            let batch = map_person_page(&persons, &groups.profiles, &groups.grants, &self.options);
+            let batch = map_person_page(&persons, &groups.profiles, &groups.grants, &options);
             self.remember_grants(&batch.resources, batch.grants);
             let answer = Page { items: batch.resources, next: walk.expects.clone() };
             if answers.as_deref() == token {

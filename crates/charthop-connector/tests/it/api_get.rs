@@ -1,14 +1,22 @@
 //! GetResource over `ChartHopBackend`: each answer is the row the one-shot sync writes for
-//! the same id.
+//! the same id. And the day employment is judged by: the one each walk starts on.
 
+use std::sync::{Arc, Mutex};
+
+use c1_mapping::MappingOptions;
 use c1_proto::connector::v2::resource_getter_service_client::ResourceGetterServiceClient;
-use c1_proto::connector::v2::{Resource, ResourceGetterServiceGetResourceRequest, ResourceId};
+use c1_proto::connector::v2::resource_types_service_client::ResourceTypesServiceClient;
+use c1_proto::connector::v2::{
+    Resource, ResourceGetterServiceGetResourceRequest, ResourceId,
+    ResourceTypesServiceListResourceTypesRequest,
+};
 use c1_proto::tonic::transport::Channel;
 use c1_proto::tonic::{Code, Status};
-use charthop_connector::{ResourceTypeFilter, SyncOptions};
-use charthop_fake::Knobs;
+use charthop_connector::{ChartHopBackend, ResourceTypeFilter, SyncOptions};
+use charthop_domain::{Employment, NaiveDate};
+use charthop_fake::{FakeChartHop, Knobs};
 
-use crate::api::{backend, channel, rows, serve};
+use crate::api::{backend, channel, key, resources, rows, serve};
 use crate::harness::*;
 
 async fn get(channel: &Channel, resource_type: &str, id: &str) -> Result<Resource, Status> {
@@ -70,4 +78,68 @@ async fn a_type_the_sync_leaves_out_is_an_invalid_argument() {
     let channel = channel(&served).await;
     let left_out = get(&channel, "group", fake.org().groups[0].id.as_str()).await.unwrap_err();
     assert_eq!(left_out.code(), Code::InvalidArgument, "{left_out:?}");
+}
+
+/// The person rows the one-shot sync writes when employment is judged on `day`.
+async fn one_shot_persons_on(fake: &FakeChartHop, day: NaiveDate) -> Vec<Resource> {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("sync.c1z");
+    let options = SyncOptions::new(MappingOptions { today: day, include_personal_email: false });
+    run(fake, &target, &options).await.unwrap();
+    rows(&target)
+        .resources
+        .into_values()
+        .filter(|r| r.id.as_ref().unwrap().resource_type == "person")
+        .collect()
+}
+
+/// One walk's person rows: ListResourceTypes (which starts a walk), then every person page.
+async fn walk_persons(channel: &Channel) -> Vec<Resource> {
+    let types = ResourceTypesServiceListResourceTypesRequest::default();
+    ResourceTypesServiceClient::new(channel.clone()).list_resource_types(types).await.unwrap();
+    let (mut persons, end) = resources(channel, "person", String::new(), usize::MAX).await;
+    assert!(end.is_empty());
+    persons.sort_by_key(key);
+    persons
+}
+
+#[tokio::test]
+async fn each_walk_judges_employment_by_the_day_it_starts_on() {
+    let fake = fake(80, Knobs::default()).await;
+    // A person whose last day is the first day: active on it, departed the day after.
+    let leaver = fake
+        .org()
+        .persons
+        .iter()
+        .find(|p| p.end_date.is_some_and(|end| p.start_date.is_none_or(|start| start <= end)))
+        .expect("the org has someone with an end date")
+        .clone();
+    let first_day = leaver.end_date.unwrap();
+    let next_day = first_day.succ_opt().unwrap();
+    assert_eq!(leaver.employment_at(first_day), Employment::Active);
+    assert!(matches!(leaver.employment_at(next_day), Employment::Departed { .. }));
+
+    let day = Arc::new(Mutex::new(first_day));
+    let clock = Arc::clone(&day);
+    // The options' own day is neither: the clock decides.
+    let backend = ChartHopBackend::new(client(&fake), options()).with_today(move || *clock.lock().unwrap());
+    let served = serve(Arc::new(backend)).await;
+    let channel = channel(&served).await;
+
+    let status = |persons: &[Resource]| {
+        let id = format!("person:{}", leaver.id);
+        persons
+            .iter()
+            .find(|p| key(p) == id)
+            .and_then(|p| p.status.clone())
+            .expect("the leaver is listed")
+            .status
+    };
+    let on_first_day = walk_persons(&channel).await;
+    *day.lock().unwrap() = next_day;
+    let on_next_day = walk_persons(&channel).await;
+    assert_ne!(status(&on_first_day), status(&on_next_day), "the leaver's status changes with the day");
+    // Each walk is the one-shot sync of its day, row for row (not printed: the rows are long).
+    assert!(on_first_day == one_shot_persons_on(&fake, first_day).await, "the walk on {first_day}");
+    assert!(on_next_day == one_shot_persons_on(&fake, next_day).await, "the walk on {next_day}");
 }
