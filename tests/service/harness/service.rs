@@ -63,7 +63,7 @@ impl Service {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// Sends SIGTERM the way Kubernetes does (through `kill`: the workspace forbids unsafe code).
+    /// Sends SIGTERM the way Kubernetes does (through `kill`: the workspace denies unsafe code).
     pub fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
