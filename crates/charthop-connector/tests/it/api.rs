@@ -47,8 +47,9 @@ pub(crate) async fn channel(served: &Served) -> Channel {
     c1_proto::tonic::transport::Endpoint::from_shared(served.url.clone()).unwrap().connect().await.unwrap()
 }
 
+/// A backend judging employment on the harness's day, as `options()` does.
 pub(crate) fn backend(fake: &FakeChartHop, options: SyncOptions) -> Arc<ChartHopBackend> {
-    Arc::new(ChartHopBackend::new(client(fake), options))
+    Arc::new(ChartHopBackend::new(client(fake), options).with_today(today))
 }
 
 pub(crate) fn key(resource: &Resource) -> String {
@@ -255,7 +256,8 @@ async fn a_list_without_group_ids_costs_the_api_what_it_costs_the_one_shot_sync(
 fn backend_with_token(fake: &FakeChartHop, token: &str) -> Arc<ChartHopBackend> {
     let config = charthop_client::ClientConfig::new(token, fake.org().org_id.clone())
         .with_base_url(charthop_client::Url::parse(&fake.base_url()).unwrap());
-    Arc::new(ChartHopBackend::new(charthop_client::ChartHopClient::new(config).unwrap(), options()))
+    let client = charthop_client::ChartHopClient::new(config).unwrap();
+    Arc::new(ChartHopBackend::new(client, options()).with_today(today))
 }
 
 #[tokio::test]
@@ -338,7 +340,8 @@ async fn a_person_token_resumes_on_a_new_backend_without_repeating_or_losing_per
 #[tokio::test]
 async fn a_person_the_cache_no_longer_holds_costs_one_request_and_gets_the_same_grants() {
     let fake = fake(150, Knobs::default()).await;
-    let backend = Arc::new(ChartHopBackend::with_membership_cache(client(&fake), options(), 10));
+    let backend =
+        Arc::new(ChartHopBackend::with_membership_cache(client(&fake), options(), 10).with_today(today));
     let served = serve(backend).await;
     let channel = channel(&served).await;
     let (persons, _) = resources(&channel, "person", String::new(), usize::MAX).await;
