@@ -129,6 +129,11 @@ async fn read_and_write(
         .collect();
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
+    // The person listing needs nothing from the groups: its first pages are fetched while the
+    // groups are listed (at most two pages ahead), so no request waits for another. Not when
+    // group types are named: a misspelled one fails the sync before any person is read.
+    let early = options.writes_persons() && options.group_types.is_none();
+    let pages = early.then(|| prefetch_pages(client, &options.person_query()));
     // Persons need the group index for their profiles even when groups are not written.
     let (types, groups) = list_groups(client).await?;
     let groups = valid_groups(groups, &mut counters.mapping);
@@ -142,7 +147,8 @@ async fn read_and_write(
     }
     progress.event(&SyncEvent::GroupsDone { groups: counters.groups_by_type.values().sum() });
     if options.writes_persons() {
-        write_persons(client, writer, scope, options, progress, &mut counters).await?;
+        let pages = pages.unwrap_or_else(|| prefetch_pages(client, &options.person_query()));
+        write_persons(client, writer, scope, pages, options, progress, &mut counters).await?;
     }
     log_mapping(&counters.mapping);
     Ok(counters)
@@ -254,6 +260,7 @@ async fn write_persons(
     client: &ChartHopClient,
     writer: &WriterThread,
     scope: Scope<'_>,
+    mut pages: PersonPages,
     options: &SyncOptions,
     progress: &dyn Progress,
     counters: &mut Counters,
@@ -264,7 +271,6 @@ async fn write_persons(
     // may not read, gives no value at all.
     let mut never_seen: Vec<&str> = query.extra_fields.iter().map(String::as_str).collect();
     let mut coverage = CoverageTracker::new(query.include_personal_email);
-    let mut pages = prefetch_pages(client, &query);
     let mut unknown_groups = UnknownGroups::default();
     let mut page_number = 0;
     let mut persons_written = 0;
@@ -493,12 +499,13 @@ impl PersonMapper<'_> {
     }
 }
 
+/// Person pages as [`prefetch_pages`] fetches them.
+type PersonPages = mpsc::Receiver<Result<Page<PersonRecord>, charthop_client::Error>>;
+
 /// Person pages from a task of their own, so the next page is in flight while this one is
-/// mapped and written. The task stops when the receiver is dropped.
-fn prefetch_pages(
-    client: &ChartHopClient,
-    query: &PersonQuery,
-) -> mpsc::Receiver<Result<Page<PersonRecord>, charthop_client::Error>> {
+/// mapped and written: one page waits in the channel, the next is being fetched. The task
+/// stops when the receiver is dropped.
+fn prefetch_pages(client: &ChartHopClient, query: &PersonQuery) -> PersonPages {
     let (sender, receiver) = mpsc::channel(1);
     let pages = client.person_record_pages(query);
     tokio::spawn(async move {
