@@ -64,6 +64,8 @@ async fn an_unknown_id_is_not_found_and_an_unknown_type_an_invalid_argument() {
     let missing = get(&channel, "group", "no-such-group").await.unwrap_err();
     assert_eq!(missing.code(), Code::NotFound, "{missing:?}");
     assert!(missing.message().contains("no-such-group"), "{}", missing.message());
+    let person = get(&channel, "person", fake.org().persons[0].id.as_str()).await.unwrap_err();
+    assert_eq!(person.code(), Code::NotFound, "not looked up yet: {person:?}");
     let unknown = get(&channel, "team", fake.org().groups[0].id.as_str()).await.unwrap_err();
     assert_eq!(unknown.code(), Code::InvalidArgument, "{unknown:?}");
     assert!(unknown.message().contains("team"), "{}", unknown.message());
