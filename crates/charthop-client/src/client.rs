@@ -177,6 +177,12 @@ impl ChartHopClient {
 
     /// One person with the fields `query` asks for (`include_all` does not apply).
     pub async fn person(&self, person_id: &str, query: &PersonQuery) -> Result<Person, Error> {
+        self.person_record(person_id, query).await.map(|record| record.person)
+    }
+
+    /// [`ChartHopClient::person`] with what the row carries beside the person, decoded as
+    /// [`ChartHopClient::person_record_pages`] decodes a listed row: one request.
+    pub async fn person_record(&self, person_id: &str, query: &PersonQuery) -> Result<PersonRecord, Error> {
         let request = ApiRequest::person_get_fields(self.org(), person_id, query.fields_param()?, query.date);
         let body = self.inner.transport.get_json(&request, &PageLabel::default()).await?;
         let Some(map) = single_object(&body) else { return Err(self.not_an_object(&request)) };
@@ -185,7 +191,8 @@ impl ChartHopClient {
         if Row(&map).id().is_none() {
             map.insert("id".into(), Value::String(person_id.to_owned()));
         }
-        Person::decode(Row(&map)).map_err(|fault| self.row_error(&request, PageLabel::default(), 1, fault))
+        PersonRecord::decode_with(Row(&map), &query.extra_fields)
+            .map_err(|fault| self.row_error(&request, PageLabel::default(), 1, fault))
     }
 
     async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {

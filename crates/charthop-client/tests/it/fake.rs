@@ -371,6 +371,24 @@ async fn person_records_carry_the_manager_and_extra_fields_flat_or_nested() {
 }
 
 #[tokio::test]
+async fn one_person_record_is_the_listed_record_in_one_request() {
+    for nested in [false, true] {
+        let fake = fake(30, |k| k.nested_rows = nested).await;
+        let client = client_for(&fake, 50);
+        let query = PersonQuery { extra_fields: vec!["fte".into(), "shirtSize".into()], ..all_fields() };
+        let pages: Vec<Page<charthop_client::PersonRecord>> =
+            client.person_record_pages(&query).try_collect().await.expect("the listing succeeds");
+        for listed in pages.into_iter().flat_map(|p| p.items) {
+            let before = fake.total_requests();
+            let got = client.person_record(&listed.person.id, &query).await.expect("the person is there");
+            assert_eq!(got, listed, "nested: {nested}");
+            assert_eq!(fake.total_requests() - before, 1);
+        }
+        fake.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn a_bad_extra_field_code_fails_the_listing_before_any_request() {
     let fake = fake(10, |_| {}).await;
     let client = client_for(&fake, 50);
