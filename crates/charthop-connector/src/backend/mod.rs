@@ -14,7 +14,8 @@
 //! Employment is judged on the day a walk starts: ListResourceTypes asks the backend's clock
 //! (UTC by default, [`ChartHopBackend::with_today`] in tests) and the walk's person pages use
 //! that day, so a server running past midnight judges the next walk by the next day.
-//! GetResource answers groups from the groups held; persons are not looked up yet.
+//! GetResource answers a group from the groups held and a person with one request, mapped on
+//! the day the call asks the clock for.
 
 mod cache;
 mod lookup;
@@ -95,15 +96,15 @@ impl ChartHopBackend {
         }
     }
 
-    /// Judges employment by the day `today` answers, asked at the start of each walk (tests
-    /// move it; the default is the UTC date).
+    /// Judges employment by the day `today` answers, asked at the start of each walk and each
+    /// lookup (tests move it; the default is the UTC date).
     pub fn with_today(mut self, today: impl Fn() -> NaiveDate + Send + Sync + 'static) -> Self {
         self.today = Arc::new(today);
         self.walk_options = Mutex::new(Arc::new(on_day(&self.options, (self.today)())));
         self
     }
 
-    /// The options with today's date, for a walk starting now.
+    /// The options with today's date, for a walk or a lookup starting now.
     fn options_now(&self) -> SyncOptions {
         on_day(&self.options, (self.today)())
     }

@@ -12,9 +12,9 @@ use c1_proto::connector::v2::{
 };
 use c1_proto::tonic::transport::Channel;
 use c1_proto::tonic::{Code, Status};
-use charthop_connector::{ChartHopBackend, ResourceTypeFilter, SyncOptions};
+use charthop_connector::{ChartHopBackend, MembershipSource, ResourceTypeFilter, SyncOptions};
 use charthop_domain::{Employment, NaiveDate};
-use charthop_fake::{FakeChartHop, Knobs};
+use charthop_fake::{CUSTOM_FIELD_CODES, FakeChartHop, Knobs};
 
 use crate::api::{backend, channel, key, resources, rows, serve};
 use crate::harness::*;
@@ -57,6 +57,57 @@ async fn a_group_is_the_row_the_one_shot_sync_writes_listed_once_then_held() {
 }
 
 #[tokio::test]
+async fn a_person_is_the_row_the_one_shot_sync_writes_in_one_request_whatever_the_membership_source() {
+    let fake = fake(40, Knobs::default()).await;
+    for source in [MembershipSource::Auto, MembershipSource::List, MembershipSource::PerPerson] {
+        // Manager fields and the org's own fields too: the whole profile.
+        let options = SyncOptions {
+            membership_source: source,
+            extra_fields: CUSTOM_FIELD_CODES.iter().map(|code| code.to_string()).collect(),
+            ..options()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sync.c1z");
+        run(&fake, &target, &options).await.unwrap();
+        let written = rows(&target).resources;
+
+        let backend = ChartHopBackend::new(client(&fake), options).with_today(today);
+        let served = serve(Arc::new(backend)).await;
+        let channel = channel(&served).await;
+        get(&channel, "group", fake.org().groups[0].id.as_str()).await.unwrap();
+        let persons: Vec<&Resource> =
+            written.values().filter(|r| r.id.as_ref().unwrap().resource_type == "person").collect();
+        assert_eq!(persons.len(), fake.org().persons.len());
+        for person in persons {
+            let before = fake.total_requests();
+            let got = get(&channel, "person", &person.id.as_ref().unwrap().resource).await.unwrap();
+            assert!(&got == person, "{source:?}: {} differs from the synced row", key(person));
+            assert_eq!(fake.total_requests() - before, 1, "{source:?}: one request for {}", key(person));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_person_the_sync_leaves_out_or_charthop_lacks_is_not_found() {
+    let fake = fake(60, Knobs::default()).await;
+    let departed = fake
+        .org()
+        .persons
+        .iter()
+        .find(|p| matches!(p.employment_at(today()), Employment::Departed { .. }))
+        .expect("the org has departed persons");
+    let options = SyncOptions { include_departed: false, ..options() };
+    let backend = ChartHopBackend::new(client(&fake), options).with_today(today);
+    let served = serve(Arc::new(backend)).await;
+    let channel = channel(&served).await;
+    for id in [departed.id.as_str(), "0123456789abcdef01234567"] {
+        let missing = get(&channel, "person", id).await.unwrap_err();
+        assert_eq!(missing.code(), Code::NotFound, "{missing:?}");
+        assert!(missing.message().contains(id), "{}", missing.message());
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_id_is_not_found_and_an_unknown_type_an_invalid_argument() {
     let fake = fake(10, Knobs::default()).await;
     let served = serve(backend(&fake, options())).await;
@@ -64,8 +115,6 @@ async fn an_unknown_id_is_not_found_and_an_unknown_type_an_invalid_argument() {
     let missing = get(&channel, "group", "no-such-group").await.unwrap_err();
     assert_eq!(missing.code(), Code::NotFound, "{missing:?}");
     assert!(missing.message().contains("no-such-group"), "{}", missing.message());
-    let person = get(&channel, "person", fake.org().persons[0].id.as_str()).await.unwrap_err();
-    assert_eq!(person.code(), Code::NotFound, "not looked up yet: {person:?}");
     let unknown = get(&channel, "team", fake.org().groups[0].id.as_str()).await.unwrap_err();
     assert_eq!(unknown.code(), Code::InvalidArgument, "{unknown:?}");
     assert!(unknown.message().contains("team"), "{}", unknown.message());
@@ -141,6 +190,10 @@ async fn each_walk_judges_employment_by_the_day_it_starts_on() {
     *day.lock().unwrap() = next_day;
     let on_next_day = walk_persons(&channel).await;
     assert_ne!(status(&on_first_day), status(&on_next_day), "the leaver's status changes with the day");
+    // A lookup asks the clock itself: back to the first day, without a new walk.
+    *day.lock().unwrap() = first_day;
+    let looked_up = get(&channel, "person", &leaver.id).await.unwrap();
+    assert_eq!(looked_up.status.unwrap().status, status(&on_first_day));
     // Each walk is the one-shot sync of its day, row for row (not printed: the rows are long).
     assert!(on_first_day == one_shot_persons_on(&fake, first_day).await, "the walk on {first_day}");
     assert!(on_next_day == one_shot_persons_on(&fake, next_day).await, "the walk on {next_day}");
