@@ -241,7 +241,7 @@ fn status_kib(status: &str, field: &str) -> Option<u64> {
 }
 
 /// The targets of `/proc/PID/fd/*`, ordered by descriptor number.
-fn open_fds(pid: u32) -> Option<Vec<String>> {
+pub(crate) fn open_fds(pid: u32) -> Option<Vec<String>> {
     let mut fds: Vec<(u64, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .ok()?
         .map_while(Result::ok)
