@@ -450,7 +450,7 @@ impl BuildDb {
         }
         self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
         cancel.check()?;
-        integrity::check(&self.conn)?;
+        integrity::check(&self.conn, &self.sync_id)?;
         cancel.check()?;
         let ended_at = self.now_text();
         self.conn

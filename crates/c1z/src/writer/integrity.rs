@@ -10,6 +10,10 @@ struct Reference {
     missing_kind: RowKind,
     // Selects (referring external id, missing id) of the first dangling row, by row order.
     query: &'static str,
+    // For grants: whether any row dangles, looking up each distinct referenced id once (900
+    // entitlements instead of a million grants) through the grants' own indexes, with the
+    // sync id bound as ?1. Only when it finds one does `query` run, to name the first row.
+    any: Option<&'static str>,
 }
 
 const REFERENCES: &[Reference] = &[
@@ -19,6 +23,7 @@ const REFERENCES: &[Reference] = &[
         query: "SELECT r.external_id, r.resource_type_id FROM v1_resources r WHERE NOT EXISTS \
                 (SELECT 1 FROM v1_resource_types t WHERE t.external_id = r.resource_type_id \
                 AND t.sync_id = r.sync_id) ORDER BY r.id LIMIT 1",
+        any: None,
     },
     Reference {
         kind: RowKind::Entitlement,
@@ -27,6 +32,7 @@ const REFERENCES: &[Reference] = &[
                 WHERE NOT EXISTS (SELECT 1 FROM v1_resources r WHERE \
                 r.external_id = e.resource_type_id || ':' || e.resource_id AND r.sync_id = e.sync_id) \
                 ORDER BY e.id LIMIT 1",
+        any: None,
     },
     Reference {
         kind: RowKind::Grant,
@@ -34,6 +40,10 @@ const REFERENCES: &[Reference] = &[
         query: "SELECT g.external_id, g.entitlement_id FROM v1_grants g WHERE NOT EXISTS \
                 (SELECT 1 FROM v1_entitlements e WHERE e.external_id = g.entitlement_id \
                 AND e.sync_id = g.sync_id) ORDER BY g.id LIMIT 1",
+        any: Some(
+            "SELECT 1 FROM (SELECT DISTINCT entitlement_id FROM v1_grants) g WHERE NOT EXISTS \
+             (SELECT 1 FROM v1_entitlements e WHERE e.external_id = g.entitlement_id AND e.sync_id = ?1) LIMIT 1",
+        ),
     },
     Reference {
         kind: RowKind::Grant,
@@ -42,6 +52,11 @@ const REFERENCES: &[Reference] = &[
                 WHERE NOT EXISTS (SELECT 1 FROM v1_resources r WHERE \
                 r.external_id = g.resource_type_id || ':' || g.resource_id AND r.sync_id = g.sync_id) \
                 ORDER BY g.id LIMIT 1",
+        any: Some(
+            "SELECT 1 FROM (SELECT DISTINCT resource_type_id, resource_id FROM v1_grants) g WHERE NOT EXISTS \
+             (SELECT 1 FROM v1_resources r WHERE r.external_id = g.resource_type_id || ':' || g.resource_id \
+             AND r.sync_id = ?1) LIMIT 1",
+        ),
     },
     Reference {
         kind: RowKind::Grant,
@@ -50,8 +65,16 @@ const REFERENCES: &[Reference] = &[
                 FROM v1_grants g WHERE NOT EXISTS (SELECT 1 FROM v1_resources r WHERE \
                 r.external_id = g.principal_resource_type_id || ':' || g.principal_resource_id \
                 AND r.sync_id = g.sync_id) ORDER BY g.id LIMIT 1",
+        any: Some(
+            "SELECT 1 FROM (SELECT DISTINCT principal_resource_type_id, principal_resource_id FROM v1_grants) g \
+             WHERE NOT EXISTS (SELECT 1 FROM v1_resources r WHERE \
+             r.external_id = g.principal_resource_type_id || ':' || g.principal_resource_id AND r.sync_id = ?1) LIMIT 1",
+        ),
     },
 ];
+
+// The distinct lookups compare with one sync id: they hold only while every grant is of it.
+const GRANTS_OF_OTHER_SYNCS: &str = "SELECT 1 FROM v1_grants WHERE sync_id <> ?1 LIMIT 1";
 
 const MISSING_TRAIT: &str = "SELECT l.external_id, l.resource_type_id, \
      (t.declares_user = 1 AND l.lacks_user = 1) FROM temp.c1z_resources_lacking_traits l \
@@ -59,9 +82,22 @@ const MISSING_TRAIT: &str = "SELECT l.external_id, l.resource_type_id, \
      WHERE (t.declares_user = 1 AND l.lacks_user = 1) OR (t.declares_group = 1 AND l.lacks_group = 1) \
      ORDER BY l.resource_row LIMIT 1";
 
-/// Fails with the first dangling reference or missing trait annotation, naming it.
-pub(crate) fn check(conn: &Connection) -> Result<(), WriteError> {
+/// Fails with the first dangling reference or missing trait annotation, naming it. `sync_id`
+/// is the sync being written (the build database holds no other).
+pub(crate) fn check(conn: &Connection, sync_id: &str) -> Result<(), WriteError> {
+    let exists = |query: &str| {
+        conn.query_row(query, [sync_id], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(WriteError::sqlite("checking referential integrity"))
+    };
+    let one_sync = !exists(GRANTS_OF_OTHER_SYNCS)?;
     for reference in REFERENCES {
+        if let (Some(any), true) = (reference.any, one_sync)
+            && !exists(any)?
+        {
+            continue;
+        }
         let dangling: Option<(String, String)> = conn
             .query_row(reference.query, [], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()
