@@ -35,6 +35,7 @@ mod memberships;
 mod options;
 mod publish;
 mod report;
+pub mod stages;
 mod sync;
 mod writer_thread;
 

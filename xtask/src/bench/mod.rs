@@ -45,7 +45,7 @@ struct Bench {
     bin: PathBuf,
     fake_bin: PathBuf,
     c1_fake_bin: PathBuf,
-    stages: PathBuf,
+    stages: stages::Examples,
     scratch: PathBuf,
 }
 

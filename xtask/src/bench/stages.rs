@@ -1,5 +1,6 @@
-//! The writer's stages alone: c1z's `stages` example rewrites a file the sync wrote and prints
-//! how long each stage took (`name=value` lines).
+//! The stages alone: c1z's `stages` example rewrites a file the sync wrote and prints how long
+//! each writer stage took; charthop-connector's `sync_stages` example lists the same org twice,
+//! timing (a) fetch and decode and (b) the mapping (`name=value` lines, both).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,29 +21,74 @@ pub struct Stages {
     pub compressed_bytes: u64,
 }
 
-/// Builds the example in release and returns its path.
-pub fn build() -> Result<PathBuf> {
+/// The two stage examples, built in release.
+pub struct Examples {
+    /// c1z's `stages`: the writer's stages.
+    pub writer: PathBuf,
+    /// charthop-connector's `sync_stages`: fetch and decode, then map.
+    pub sync: PathBuf,
+}
+
+/// Builds both examples in release and returns their paths.
+pub fn build() -> Result<Examples> {
+    Ok(Examples {
+        writer: build_example("c1z", "stages")?,
+        sync: build_example("charthop-connector", "sync_stages")?,
+    })
+}
+
+fn build_example(package: &str, example: &str) -> Result<PathBuf> {
     let mut cmd = crate::cargo();
     cmd.args([
         "build",
         "--release",
         "-p",
-        "c1z",
+        package,
         "--example",
-        "stages",
+        example,
         "--message-format=json-render-diagnostics",
     ]);
-    eprintln!("==> building c1z's stages example (release)");
+    eprintln!("==> building {package}'s {example} example (release)");
     let output = cmd.stderr(Stdio::inherit()).output().context("could not start cargo build")?;
     if !output.status.success() {
-        bail!("cargo build -p c1z --example stages failed ({})", output.status);
+        bail!("cargo build -p {package} --example {example} failed ({})", output.status);
     }
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "stages")
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == example)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo built no stages example")
+        .with_context(|| format!("cargo built no {example} example"))
+}
+
+/// Stage times of the sync before the writer, on one org.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncStages {
+    pub persons: u64,
+    pub rows: u64,
+    /// (a) Every group and person page fetched and decoded, one after the other.
+    pub fetch_and_decode: Duration,
+    /// (b) Mapping those rows to protobuf, the listing not counted.
+    pub map: Duration,
+}
+
+/// Runs `sync_stages` against the org the variables `env` point at (page size 1000).
+pub fn run_sync(example: &Path, env: &[(&str, &str)]) -> Result<SyncStages> {
+    let out = Command::new(example)
+        .envs(env.iter().copied())
+        .arg("1000")
+        .output()
+        .context("could not run the sync_stages example")?;
+    if !out.status.success() {
+        bail!("the sync_stages example failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(SyncStages {
+        persons: int(&text, "persons")?,
+        rows: int(&text, "rows")?,
+        fetch_and_decode: secs(&text, "fetch_and_decode_s")?,
+        map: secs(&text, "map_s")?,
+    })
 }
 
 /// Rewrites `input` into `output` at zstd `level` and reads the stage times.
@@ -61,27 +107,31 @@ pub fn run(example: &Path, input: &Path, output: &Path, level: i32) -> Result<St
 }
 
 fn parse(text: &str) -> Result<Stages> {
-    let value = |name: &str| -> Result<&str> {
-        text.lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
-            .with_context(|| format!("the stages example printed no {name}"))
-    };
-    let secs = |name: &str| -> Result<Duration> {
-        let v: f64 = value(name)?.parse().with_context(|| format!("{name} is not a number"))?;
-        Ok(Duration::from_secs_f64(v))
-    };
-    let int = |name: &str| -> Result<u64> {
-        value(name)?.parse().with_context(|| format!("{name} is not a number"))
-    };
     Ok(Stages {
-        rows: int("rows")?,
-        read: secs("read_s")?,
-        read_and_write: secs("read_and_write_s")?,
-        index_and_check: secs("index_and_check_s")?,
-        compress_and_publish: secs("compress_and_publish_s")?,
-        raw_bytes: int("raw_bytes")?,
-        compressed_bytes: int("compressed_bytes")?,
+        rows: int(text, "rows")?,
+        read: secs(text, "read_s")?,
+        read_and_write: secs(text, "read_and_write_s")?,
+        index_and_check: secs(text, "index_and_check_s")?,
+        compress_and_publish: secs(text, "compress_and_publish_s")?,
+        raw_bytes: int(text, "raw_bytes")?,
+        compressed_bytes: int(text, "compressed_bytes")?,
     })
+}
+
+/// The value of the `name=value` line of an example's output.
+fn value<'t>(text: &'t str, name: &str) -> Result<&'t str> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+        .with_context(|| format!("the stages example printed no {name}"))
+}
+
+fn secs(text: &str, name: &str) -> Result<Duration> {
+    let v: f64 = value(text, name)?.parse().with_context(|| format!("{name} is not a number"))?;
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn int(text: &str, name: &str) -> Result<u64> {
+    value(text, name)?.parse().with_context(|| format!("{name} is not a number"))
 }
 
 #[cfg(test)]
