@@ -119,7 +119,7 @@ fn classify(cause: &(dyn Error + 'static)) -> Option<Fix> {
         return match e {
             Client::Unauthorized { .. } => Some(Fix::ApiToken),
             Client::OrgNotFound { .. } => Some(Fix::OrgId),
-            Client::BodyTooLarge { .. } => Some(Fix::BodyCap),
+            Client::BodyTooLarge { .. } | Client::PageTooDense { .. } => Some(Fix::BodyCap),
             Client::DeadlineExceeded { .. } => Some(Fix::Deadline),
             Client::SnapshotNotReady { .. } => Some(Fix::SnapshotWait),
             Client::InvalidBaseUrl { .. } => Some(Fix::ChartHopUrl),
@@ -218,6 +218,19 @@ mod tests {
         // Behind context, as main sees it.
         let wrapped = anyhow::Error::new(error).context("the sync failed");
         hint(wrapped.as_ref())
+    }
+
+    #[test]
+    fn a_page_too_dense_to_decode_gets_the_body_cap_hint() {
+        let dense = Client::PageTooDense {
+            endpoint: "/v2/org/acme/person".into(),
+            page: PageLabel::default(),
+            size: 10,
+            estimate: 20,
+            budget: 15,
+        };
+        let body_cap = HINTS.iter().find(|(fix, _)| *fix == Fix::BodyCap).map(|(_, text)| *text);
+        assert_eq!(hint_of(dense), body_cap);
     }
 
     #[test]

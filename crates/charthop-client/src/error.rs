@@ -163,6 +163,15 @@ pub enum Error {
     BodyTooLarge { endpoint: String, page: PageLabel, size: u64, declared: bool, cap: u64 },
 
     #[error(
+        "the answer to GET {endpoint} ({page}) would take about {} MiB to decode ({size} bytes \
+         of JSON, mostly tiny values), more than the {} MiB allowed; ChartHop's pages are far \
+         sparser, so the answer is not a ChartHop page",
+        estimate / (1024 * 1024),
+        budget / (1024 * 1024)
+    )]
+    PageTooDense { endpoint: String, page: PageLabel, size: u64, estimate: u64, budget: u64 },
+
+    #[error(
         "ChartHop was still building its snapshot for GET {endpoint} after {}: try again later",
         seconds(*waited)
     )]

@@ -69,6 +69,13 @@ pub fn decode_page_for_fuzzing(bytes: &[u8]) -> Result<usize, String> {
     decode::decode_page_for_fuzzing(bytes)
 }
 
+/// The memory `bytes` would take once decoded, as the client estimates it before decoding
+/// (an answer estimated above its budget is refused undecoded): for property tests.
+#[doc(hidden)]
+pub fn decode_cost_estimate(bytes: &[u8]) -> u64 {
+    decode::decoded_bytes(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     fn shareable<T: Send + Sync + 'static>() {}

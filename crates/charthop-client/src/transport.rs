@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
+use crate::decode::decoded_bytes;
 use crate::error::{PageLabel, Transient};
 use crate::network::{Cause, SystemResolver, classify};
 use crate::redact::redact;
@@ -28,6 +29,12 @@ pub(crate) struct Transport {
     snapshot_wait: Duration,
     max_body_bytes: u64,
     pub(crate) stats: StatsRecorder,
+}
+
+/// The memory one answer may take once decoded: four times the body cap, and at least 256 MiB
+/// so that a lowered cap never refuses an ordinary page.
+pub(crate) fn decode_budget(max_body_bytes: u64) -> u64 {
+    max_body_bytes.saturating_mul(4).max(256 * 1024 * 1024)
 }
 
 enum Failure {
@@ -261,6 +268,17 @@ impl Transport {
                 });
             }
         };
+        let estimate = decoded_bytes(&body);
+        let budget = decode_budget(self.max_body_bytes);
+        if estimate > budget {
+            return Err(Failure::Fatal(Error::PageTooDense {
+                endpoint: endpoint.to_owned(),
+                page: page.clone(),
+                size: body.len() as u64,
+                estimate,
+                budget,
+            }));
+        }
         serde_json::from_slice(&body).map_err(|error| {
             if error.is_eof() {
                 Failure::Retry {

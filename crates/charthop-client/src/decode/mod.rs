@@ -1,11 +1,13 @@
 //! ChartHop JSON -> domain types. The only place that knows ChartHop's row shapes.
 
+mod cost;
 mod record;
 mod row;
 
 use charthop_domain::{Group, GroupType, Person, PersonName};
 use serde_json::Value;
 
+pub(crate) use cost::decoded_bytes;
 pub use record::PersonRecord;
 pub(crate) use row::{Row, kind_of};
 

@@ -160,6 +160,26 @@ async fn a_body_above_the_cap_is_refused_declared_or_streamed() {
 }
 
 #[tokio::test]
+async fn a_page_of_tiny_values_is_refused_before_it_is_decoded() {
+    // 3.5 MB of one-key objects, well under the 64 MiB body cap, would take over 300 MiB as
+    // JSON values: refused by the estimate, not decoded.
+    let body = format!(r#"{{"data":[{}]}}"#, vec![r#"{"":0}"#; 500_000].join(","));
+    let stub = Stub::start(move |_, _| raw(200, &body)).await;
+    let client = client(config(stub.base_url(), TOKEN, "acme"));
+    let error = client.persons_page(&PersonQuery::default(), None).await.unwrap_err();
+    match &error {
+        Error::PageTooDense { estimate, budget, size, .. } => {
+            assert_eq!(*budget, 256 * 1024 * 1024);
+            assert!(estimate > budget && *size < 4_000_000, "{estimate} for {size} bytes");
+        }
+        other => panic!("expected PageTooDense, got {other:?}"),
+    }
+    let text = error.to_string();
+    assert!(text.contains("is not a ChartHop page") && text.contains("256 MiB allowed"), "{text}");
+    assert_eq!(stub.request_count(), 1, "not retried");
+}
+
+#[tokio::test]
 async fn a_snapshot_still_building_is_awaited_then_given_up() {
     let stub = Stub::start(|index, _| match index {
         0..=3 => raw(202, ""),

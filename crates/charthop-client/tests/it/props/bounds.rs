@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::response::Response;
-use charthop_client::{Error, PersonQuery, decode_page_for_fuzzing as decode};
+use charthop_client::{Error, PersonQuery, decode_cost_estimate, decode_page_for_fuzzing as decode};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -21,8 +21,9 @@ fn peak(bytes: &[u8]) -> u64 {
 
 /// Per input byte. The worst text is many one-key objects: `{"":0},` is 7 bytes and a
 /// 632-byte B-tree leaf in `serde_json`'s map (measured: 98 bytes held per byte); an array
-/// of `0` holds 32-byte values with a Vec's doubling (40 per byte). Linear, but not small:
-/// at the 64 MiB default cap a hostile page can take about 6 GiB while it is decoded.
+/// of `0` holds 32-byte values with a Vec's doubling (40 per byte). Linear, but not small,
+/// so the client estimates the cost before decoding and refuses a page above its budget
+/// (256 MiB at the default cap): the estimate must never be below what decoding takes.
 const PER_BYTE: u64 = 128;
 const SLACK: u64 = 16 << 10;
 
@@ -51,6 +52,14 @@ proptest! {
     fn dense_pages_hold_a_small_multiple_of_the_input(text in dense_page()) {
         let held = peak(text.as_bytes());
         prop_assert!(held <= PER_BYTE * text.len() as u64 + SLACK, "{} bytes held {}", text.len(), held);
+    }
+
+    #[test]
+    fn the_estimate_checked_before_decoding_is_never_below_the_real_peak(
+        text in prop_oneof![dense_page(), prop_oneof![json(), page()].prop_map(|v| v.to_string())]
+    ) {
+        let (held, estimate) = (peak(text.as_bytes()), decode_cost_estimate(text.as_bytes()));
+        prop_assert!(held <= estimate + SLACK, "{} bytes: held {held}, estimated {estimate}", text.len());
     }
 }
 
