@@ -1,30 +1,12 @@
 //! Shared helpers: fixture paths, raw frames, directory listings.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The `.c1z` the Go SDK wrote (docs/c1-wire.md#the-go-sdk-file), from the contract fixtures
-/// folder: `BATON_CONTRACT_FIXTURES`, else `../shared/fixtures`, both taken from the workspace
-/// root. `None` when it is absent, after a "skipped" line on stderr; with
-/// `BATON_REQUIRE_CONTRACT_FIXTURES=1` absence fails the test instead.
+/// The `.c1z` the Go SDK wrote (docs/c1-wire.md#the-go-sdk-file), a contract fixture: `None`
+/// (after a visible "skipped" line) when the fixtures are not at hand.
 pub fn go_fixture() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/<name>");
-    let dir = match std::env::var_os("BATON_CONTRACT_FIXTURES") {
-        Some(dir) if !dir.is_empty() => root.join(dir),
-        _ => root.parent().unwrap_or(root).join("shared/fixtures"),
-    };
-    let path = dir.join("go-sdk-sync-in-progress.c1z");
-    if path.is_file() {
-        return Some(path);
-    }
-    let required = std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1");
-    assert!(!required, "contract fixtures required but not found at {}", path.display());
-    let test = std::thread::current().name().unwrap_or("a contract test").to_owned();
-    // Straight to the process's stderr: the test harness captures `eprintln!`, not this.
-    let line = format!("skipped: contract fixtures not found at {} ({test})\n", path.display());
-    let _ = std::io::stderr().write_all(line.as_bytes());
-    None
+    contract_fixtures::find("go-sdk-sync-in-progress.c1z")
 }
 pub const GO_FIXTURE_SYNC_ID: &str = "3ARefY5G8eOytquwYgm41Nq07IZ";
 

@@ -3,8 +3,6 @@
 //! files are contract fixtures, kept outside the repository; without them these tests skip.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 
 use charthop_client::{EndpointKind, GroupQuery, PersonQuery, TimeFilter};
 use chrono::NaiveDate;
@@ -13,32 +11,8 @@ use serde_json::json;
 
 use crate::support::{Stub, TOKEN, client, config};
 
-/// ChartHop's OpenAPI files, from the contract fixtures folder: `BATON_CONTRACT_FIXTURES`, else
-/// `../shared/fixtures`, both taken from the workspace root. `None` when it is absent, after a
-/// "skipped" line on stderr; with `BATON_REQUIRE_CONTRACT_FIXTURES=1` absence fails the test.
-fn openapi_dir() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/<name>");
-    let dir = match std::env::var_os("BATON_CONTRACT_FIXTURES") {
-        Some(dir) if !dir.is_empty() => root.join(dir),
-        _ => root.parent().unwrap_or(root).join("shared/fixtures"),
-    };
-    let path = dir.join("charthop-openapi");
-    if path.is_dir() {
-        return Some(path);
-    }
-    let required = std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1");
-    assert!(!required, "contract fixtures required but not found at {}", path.display());
-    let test = std::thread::current().name().unwrap_or("a contract test").to_owned();
-    // Straight to the process's stderr: the test harness captures `eprintln!`, not this.
-    let line = format!("skipped: contract fixtures not found at {} ({test})\n", path.display());
-    let _ = std::io::stderr().write_all(line.as_bytes());
-    None
-}
-
-/// GET path template -> declared query parameters, from a light scan of the OpenAPI YAML
-/// (paths at indent 2, methods at 4, `- name:` / `in:` pairs under the method).
 fn declared_gets() -> Option<BTreeMap<String, BTreeSet<String>>> {
-    let dir = openapi_dir()?;
+    let dir = contract_fixtures::find("charthop-openapi")?;
     let mut gets = BTreeMap::new();
     for file in ["person", "group", "group-type", "org"] {
         let path = dir.join(format!("charthop-{file}-api-openapi.yml"));
