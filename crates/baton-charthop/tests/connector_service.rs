@@ -3,12 +3,13 @@
 //! `ServerConfig` line (Ed25519 credential, the key as Go's 64 bytes) on stdin, then talks
 //! TLS 1.3 + h2 with a client certificate from its CA. Closing stdin ends the child.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::OwnedFd;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -21,17 +22,13 @@ use c1_proto::connector::v2::{
 };
 use c1_proto::connector_wrapper::v1::ServerConfig;
 use c1_proto::prost::Message as _;
-use c1_proto::tonic::transport::{Channel, Endpoint};
+use c1_proto::tonic::transport::Channel;
 use c1_proto::utls::v1::Credential;
 use charthop_fake::{FakeChartHop, Knobs, OrgSpec, generate_org};
 use command_fds::{CommandFdExt, FdMapping};
-use hyper_util::rt::TokioIo;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose, PKCS_ED25519,
 };
-use rustls::RootCertStore;
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use tokio_rustls::TlsConnector;
 
 /// Distinctive, so a leak into the output is easy to find.
 const TOKEN: &str = "csvc-chtok-0b7e41c2";
@@ -131,36 +128,13 @@ fn refused(fd3: Option<OwnedFd>, fd_var: Option<&str>, stdin: &[u8]) -> (ExitSta
     (status, read_all(child.stderr.take()))
 }
 
-/// A channel over TLS 1.3 (ALPN h2) to `port`, trusting `ca`, presenting `client` if given.
+/// A channel over TLS to `port`, trusting `ca`, presenting `client` if given.
 fn channel(port: u16, ca: &Ca, client: Option<&(rcgen::Certificate, KeyPair)>) -> Channel {
-    let mut roots = RootCertStore::empty();
-    roots.add(ca.0.der().clone()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots);
-    let mut config = match client {
-        Some((cert, key)) => {
-            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-            builder.with_client_auth_cert(vec![cert.der().clone()], key).unwrap()
-        }
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let connector = TlsConnector::from(Arc::new(config));
-    let connect = tower::service_fn(move |_| {
-        let connector = connector.clone();
-        async move {
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-            let tls = connector.connect(ServerName::try_from("127.0.0.1").unwrap(), tcp).await?;
-            assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-            Ok::<_, std::io::Error>(TokioIo::new(tls))
-        }
-    });
-    Endpoint::from_static("http://127.0.0.1")
-        .timeout(Duration::from_secs(10))
-        .connect_with_connector_lazy(connect)
+    common::tls_channel(
+        format!("127.0.0.1:{port}"),
+        ca.0.der().clone(),
+        client.map(|(cert, key)| (cert, key)),
+    )
 }
 
 async fn validate(channel: Channel) -> Result<String, c1_proto::tonic::Status> {

@@ -1,20 +1,16 @@
 //! `serve --tls-cert --tls-key --tls-client-ca`: the built binary serves TLS 1.3 with ALPN h2
 //! from PEM files, and only to a client whose certificate the given CA signed.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 
 use c1_proto::connector::v2::ConnectorServiceGetMetadataRequest;
 use c1_proto::connector::v2::connector_service_client::ConnectorServiceClient;
 use c1_proto::tonic::transport::{Channel, Endpoint};
-use hyper_util::rt::TokioIo;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
-use rustls::RootCertStore;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 fn ca() -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -49,40 +45,6 @@ fn start(dir: &Path) -> (Child, String) {
     (child, line.trim().to_owned())
 }
 
-/// A channel over TLS 1.3 trusting `ca`, presenting `client` if given.
-fn channel(
-    address: String,
-    ca: CertificateDer<'static>,
-    client: Option<(&rcgen::Certificate, &KeyPair)>,
-) -> Channel {
-    let mut roots = RootCertStore::empty();
-    roots.add(ca).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots);
-    let mut config = match client {
-        Some((cert, key)) => {
-            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-            builder.with_client_auth_cert(vec![cert.der().clone()], key).unwrap()
-        }
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let connector = TlsConnector::from(Arc::new(config));
-    let connect = tower::service_fn(move |_| {
-        let (connector, address) = (connector.clone(), address.clone());
-        async move {
-            let tcp = TcpStream::connect(&address).await?;
-            let tls = connector.connect(ServerName::try_from("127.0.0.1").unwrap(), tcp).await?;
-            assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-            Ok::<_, std::io::Error>(TokioIo::new(tls))
-        }
-    });
-    Endpoint::from_static("http://127.0.0.1").connect_with_connector_lazy(connect)
-}
-
 async fn metadata(channel: Channel) -> Result<String, c1_proto::tonic::Status> {
     let response =
         ConnectorServiceClient::new(channel).get_metadata(ConnectorServiceGetMetadataRequest {}).await?;
@@ -100,8 +62,9 @@ async fn tls_from_pem_files_serves_only_clients_the_ca_signed() {
     let (mut child, address) = start(dir.path());
 
     let (client, client_key) = leaf(&ca);
-    let served = metadata(channel(address.clone(), ca.der().clone(), Some((&client, &client_key)))).await;
-    let refused = metadata(channel(address.clone(), ca.der().clone(), None)).await;
+    let served =
+        metadata(common::tls_channel(address.clone(), ca.der().clone(), Some((&client, &client_key)))).await;
+    let refused = metadata(common::tls_channel(address.clone(), ca.der().clone(), None)).await;
     let plain = Endpoint::from_shared(format!("http://{address}")).unwrap().connect_lazy();
     let plain = metadata(plain).await;
     child.kill().unwrap();
