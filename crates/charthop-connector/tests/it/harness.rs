@@ -91,3 +91,34 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
         .filter(|name| name != "sync.c1z" && !(name.starts_with('.') && name.ends_with(".lock")))
         .collect()
 }
+
+/// A stub ChartHop of one team `g1` and two persons `p1` and `p2` whose list never carries
+/// `groupIds`, so each is asked for alone; `per_person` answers `/v2/org/{org}/person/{id}`.
+/// Returns its base URL.
+pub async fn two_person_stub(per_person: axum::routing::MethodRouter) -> String {
+    use axum::routing::get;
+    use serde_json::json;
+    let app = axum::Router::new()
+        .route(
+            "/v1/org/{org}/group-type",
+            get(|| async { axum::Json(json!({"data": [{"id": "t1", "name": "TEAM"}]})) }),
+        )
+        .route(
+            "/v2/org/{org}/group",
+            get(|| async { axum::Json(json!({"data": [{"id": "g1", "name": "Blue", "type": "t1"}]})) }),
+        )
+        .route(
+            "/v2/org/{org}/person",
+            get(|| async {
+                axum::Json(json!({"data": [
+                    {"id": "p1", "name.first": "Ada", "startDate": "2020-01-01"},
+                    {"id": "p2", "name.first": "Bo", "startDate": "2020-01-01"}
+                ]}))
+            }),
+        )
+        .route("/v2/org/{org}/person/{person}", per_person);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}

@@ -1,7 +1,6 @@
 //! Per-person membership answers that do not carry `groupIds` fail the sync: a token without
 //! access to memberships must never look like an org where nobody is in a group.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
 use charthop_client::{ChartHopClient, ClientConfig, Url};
@@ -16,41 +15,17 @@ const ORG: &str = "5f0000000000000000000001";
 /// A ChartHop whose person list never carries `groupIds` and whose per-person answer for `p2`
 /// is `p2_answer`.
 async fn stub(p2_answer: Value) -> String {
-    let app = Router::new()
-        .route(
-            "/v1/org/{org}/group-type",
-            get(|| async { axum::Json(json!({"data": [{"id": "t1", "name": "TEAM"}]})) }),
-        )
-        .route(
-            "/v2/org/{org}/group",
-            get(|| async { axum::Json(json!({"data": [{"id": "g1", "name": "Blue", "type": "t1"}]})) }),
-        )
-        .route(
-            "/v2/org/{org}/person",
-            get(|| async {
-                axum::Json(json!({"data": [
-                    {"id": "p1", "name.first": "Ada", "startDate": "2020-01-01"},
-                    {"id": "p2", "name.first": "Bo", "startDate": "2020-01-01"}
-                ]}))
-            }),
-        )
-        .route(
-            "/v2/org/{org}/person/{person}",
-            get(move |Path((_, person)): Path<(String, String)>| {
-                let p2_answer = p2_answer.clone();
-                async move {
-                    if person == "p2" {
-                        axum::Json(p2_answer)
-                    } else {
-                        axum::Json(json!({"id": person, "groupIds": ["g1"]}))
-                    }
-                }
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    two_person_stub(get(move |Path((_, person)): Path<(String, String)>| {
+        let p2_answer = p2_answer.clone();
+        async move {
+            if person == "p2" {
+                axum::Json(p2_answer)
+            } else {
+                axum::Json(json!({"id": person, "groupIds": ["g1"]}))
+            }
+        }
+    }))
+    .await
 }
 
 async fn sync_against(

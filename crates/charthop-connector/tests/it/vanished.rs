@@ -1,6 +1,5 @@
 //! A person deleted between the list and the per-person membership request.
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use charthop_client::{ChartHopClient, ClientConfig, Url};
@@ -13,38 +12,16 @@ use crate::harness::*;
 const ORG: &str = "5f0000000000000000000001";
 
 async fn stub() -> String {
-    let app = Router::new()
-        .route(
-            "/v1/org/{org}/group-type",
-            get(|| async { axum::Json(json!({"data": [{"id": "t1", "name": "TEAM"}]})) }),
-        )
-        .route(
-            "/v2/org/{org}/group",
-            get(|| async { axum::Json(json!({"data": [{"id": "g1", "name": "Blue", "type": "t1"}]})) }),
-        )
-        .route(
-            "/v2/org/{org}/person",
-            get(|| async {
-                axum::Json(json!({"data": [
-                    {"id": "p1", "name.first": "Ada", "startDate": "2020-01-01"},
-                    {"id": "p2", "name.first": "Bo", "startDate": "2020-01-01"}
-                ]}))
-            }),
-        )
-        .route(
-            "/v2/org/{org}/person/{person}",
-            get(|axum::extract::Path((_, person)): axum::extract::Path<(String, String)>| async move {
-                if person == "p1" {
-                    Ok(axum::Json(json!({"id": "p1", "groupIds": ["g1"]})))
-                } else {
-                    Err((StatusCode::NOT_FOUND, axum::Json(json!({"code": 404, "message": "not found"}))))
-                }
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    two_person_stub(get(
+        |axum::extract::Path((_, person)): axum::extract::Path<(String, String)>| async move {
+            if person == "p1" {
+                Ok(axum::Json(json!({"id": "p1", "groupIds": ["g1"]})))
+            } else {
+                Err((StatusCode::NOT_FOUND, axum::Json(json!({"code": 404, "message": "not found"}))))
+            }
+        },
+    ))
+    .await
 }
 
 #[tokio::test]
