@@ -11,7 +11,8 @@ fn main() -> ExitCode {
         eprintln!("usage: stages INPUT.c1z OUTPUT.c1z [LEVEL]");
         return ExitCode::from(2);
     };
-    let mut options = WriterOptions::default();
+    // As charthop-connector's sync writes: repeats kept out as they come, resources' indexes live.
+    let mut options = WriterOptions { keep_first: true, live_resource_ids: true, ..WriterOptions::default() };
     if let Some(level) = args.get(2).and_then(|l| l.parse().ok()) {
         options.compression_level = level;
     }

@@ -68,7 +68,7 @@ pub(crate) struct BuildDb {
     unique_built: Cell<bool>,
     // Keep the first row of a repeated resource, entitlement or grant id and count the rest.
     keep_first: bool,
-    // Whether the resources' unique index is live from the start (`WriterOptions::live_resource_ids`).
+    // Whether the resources' indexes are live from the start (`WriterOptions::live_resource_ids`).
     live_resources: bool,
     repeats: Counts,
 }
@@ -164,7 +164,10 @@ impl BuildDb {
             tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
         }
         if self.live_resources {
-            for statement in statements(Stage::UniqueAtFinish).filter(|s| index_table(s) == RESOURCES) {
+            // All three of the resources' indexes: the unique one finds repeats as they come,
+            // and the other two then cost the finish no pass over the table either.
+            let finish_stages = statements(Stage::UniqueAtFinish).chain(statements(Stage::AtFinish));
+            for statement in finish_stages.filter(|s| index_table(s) == RESOURCES) {
                 tx.execute_batch(statement).map_err(WriteError::sqlite("creating the v1 schema"))?;
             }
         }
@@ -445,7 +448,8 @@ impl BuildDb {
         cancel.check()?;
         // In the last batch's transaction; before the integrity check, which reads through them.
         self.build_unique_indexes()?;
-        for statement in statements(Stage::AtFinish) {
+        let pending = |s: &&str| !(self.live_resources && index_table(s) == RESOURCES);
+        for statement in statements(Stage::AtFinish).filter(pending) {
             self.conn.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
         }
         self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
