@@ -2,8 +2,9 @@
 //! consecutive sync tasks of 5,000 persons, one at a time, as the deploy image runs it
 //! (`MALLOC_ARENA_MAX=2`), from an in-process fake C1 that keeps every upload, against the
 //! release fake ChartHop. It fails unless every upload holds the fake's org, RSS after the last
-//! task is within 10% of RSS after task 10, the daemon holds the descriptors it held after task
-//! 10, and neither its work directory nor its TMPDIR holds anything but the state file.
+//! task is within 10% of RSS after task 10, the idle daemon holds no more descriptors than after
+//! tasks 10 to 19, neither its work directory nor its TMPDIR holds anything but the state file,
+//! and SIGTERM ends it with exit 0.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ use crate::inspect::Counts;
 
 const PERSONS: usize = 5_000;
 const TASKS: usize = 200;
-/// RSS and descriptors are compared with this task's: by then the allocator has reached its
-/// plateau (BENCHMARKS.md, B6), so growth after it is a leak.
+/// The baseline for RSS and descriptors: the first tasks warm up pools and the
+/// allocator, growth after it is what a long-running pod would keep paying.
 const BASE_TASK: usize = 10;
 const MAX_RSS_GROWTH: f64 = 1.10;
 /// After which tasks the table shows a row (1-based).
@@ -386,6 +387,24 @@ mod tests {
         samples[BASE_TASK + 4] = holding(10_000);
         samples[BASE_TASK + 10] = holding(0);
         assert!(fd_verdict(&samples, me, Duration::ZERO).unwrap().ok);
+    }
+
+    #[test]
+    fn a_task_without_a_success_or_a_complete_upload_fails_the_uploads() {
+        let upload =
+            c1_fake::UploadRecord { task_id: "t2".to_owned(), complete: false, ..Default::default() };
+        let recorded = Recorded { uploads: vec![upload], ..Recorded::default() };
+        let ids = ["t1".to_owned(), "t2".to_owned()];
+        let counts = Counts { persons: 1, groups: 1, entitlements: 1, grants: 1 };
+        // No complete upload, so the binary is never asked to read one.
+        let verdict =
+            uploads_verdict(Path::new("/nonexistent"), recorded, &ids, counts, Path::new("/tmp")).unwrap();
+        assert!(!verdict.ok);
+        for expected in
+            ["0 of 2 tasks", "task t1: 0 finishes", "task t1: 0 uploads", "task t2: an upload without"]
+        {
+            assert!(verdict.text.contains(expected), "{expected:?} in {}", verdict.text);
+        }
     }
 
     #[test]
