@@ -82,3 +82,44 @@ fn contract_a_go_sdk_file_lists_as_json_by_sync_id() {
     let users = listed.iter().filter(|r| r["id"]["resourceType"] == "user").count();
     assert_eq!(users, 10);
 }
+
+/// The syncs `inspect syncs -o json` lists: (id, whether it is the latest full sync).
+fn syncs_of(baton: &Baton) -> Vec<(String, bool)> {
+    let outcome =
+        Baton::new().arg("inspect").arg("syncs").arg(baton.path("sync.c1z")).args(["-o", "json"]).run();
+    outcome.assert_success();
+    let listed: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    let rows = listed["syncs"].as_array().expect("a list of syncs");
+    rows.iter()
+        .map(|row| (row["syncId"].as_str().unwrap().to_owned(), row["latestFullSync"].as_bool().unwrap()))
+        .collect()
+}
+
+#[test]
+fn keep_previous_keeps_one_earlier_sync_that_inspect_diff_compares_with() {
+    let fake = Fake::start(120, Knobs::default());
+    let baton = Baton::new().args(fake.sync_args(PAGE_SIZE)).arg("--keep-previous");
+    baton.run().assert_success();
+    assert_eq!(syncs_of(&baton).len(), 1, "nothing to keep at first");
+    for _ in 0..2 {
+        baton.run().assert_success();
+        let syncs = syncs_of(&baton);
+        assert_eq!(syncs.len(), 2, "one kept beside the new one, never more: {syncs:?}");
+        assert_eq!(syncs.iter().filter(|(_, latest)| *latest).count(), 1);
+        assert!(
+            syncs.last().unwrap().1,
+            "the new sync is listed last and is the one readers take: {syncs:?}"
+        );
+    }
+    let diff = Baton::new().arg("inspect").arg("--diff").arg(baton.path("sync.c1z")).run();
+    assert_eq!(diff.code, Some(0), "the same org twice is identical:\n{diff}");
+    assert!(diff.stdout.contains("identical"), "{}", diff.stdout);
+
+    // Without the setting the next file holds the new sync alone.
+    Baton::new()
+        .args(fake.sync_args(PAGE_SIZE))
+        .args(["-f", &baton.path("sync.c1z").display().to_string()])
+        .run()
+        .assert_success();
+    assert_eq!(syncs_of(&baton).len(), 1);
+}

@@ -189,6 +189,13 @@ fn inspect_command() -> Command {
                 .help("List entitlements"),
         )
         .arg(Arg::new("grants").long("grants").action(ArgAction::SetTrue).help("List grants"))
+        .arg(
+            Arg::new("diff")
+                .long("diff")
+                .action(ArgAction::SetTrue)
+                .conflicts_with_all(["resources", "entitlements", "grants", "sync-id"])
+                .help("What changed from the sync kept in the file (--keep-previous) to its latest one, as diff shows it"),
+        )
         .arg(text("person", "TEXT", "Only rows of a person: id, email, or part of the name"))
         .arg(text("group", "TEXT", "Only rows of a group: id, or part of the name"))
         .arg(text("type", "TYPE", "Only rows of a resource type (person, group) or group type (team)"))
@@ -248,6 +255,16 @@ where
     Ok(match matches.subcommand() {
         Some(("capabilities", _)) => Invocation::Capabilities,
         Some(("config", _)) => Invocation::Config,
+        Some(("inspect", sub)) if sub.subcommand_matches("syncs").is_none() && sub.get_flag("diff") => {
+            let file = inspect_file(sub);
+            Invocation::Diff(crate::diff::DiffArgs {
+                old: file.clone(),
+                new: file,
+                json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
+                max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
+                within_one_file: true,
+            })
+        }
         Some(("inspect", sub)) => {
             let syncs = sub.subcommand_matches("syncs");
             let text = |id: &str| sub.get_one::<String>(id).cloned();
@@ -277,6 +294,7 @@ where
             new: PathBuf::from(sub.get_one::<String>("new").expect("required")),
             json: sub.get_one::<String>("output").map(String::as_str) == Some("json"),
             max_decompressed_bytes: sub.get_one::<u64>("max-decompressed-bytes").copied(),
+            within_one_file: false,
         }),
         Some(("health-check", sub)) => Invocation::HealthCheck {
             flags: flags(sub),

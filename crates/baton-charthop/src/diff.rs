@@ -1,5 +1,6 @@
 //! `diff OLD.c1z NEW.c1z`: who joined, left, changed status or moved between two syncs (the
-//! latest finished full sync of each file), and which memberships were added or removed.
+//! latest finished full sync of each file, or with `inspect --diff FILE` the two latest of one
+//! file), and which memberships were added or removed.
 //! Exit 0 when there is none of these, 1 when there is (as `diff` does), 2 on trouble.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,6 +23,9 @@ pub struct DiffArgs {
     pub new: std::path::PathBuf,
     pub json: bool,
     pub max_decompressed_bytes: Option<u64>,
+    /// `inspect --diff FILE`: `old` and `new` are one file; the old side is the finished full
+    /// sync before its latest (the one `--keep-previous` kept).
+    pub within_one_file: bool,
 }
 
 /// One file's latest full sync, reduced to what the diff compares.
@@ -33,10 +37,40 @@ struct Side {
     memberships: BTreeSet<(String, String)>,
 }
 
-fn read(path: &Path, cap: Option<u64>) -> Result<Side> {
+/// Which finished full sync of a file a side is.
+#[derive(Clone, Copy, PartialEq)]
+enum Which {
+    Latest,
+    /// The one before the latest.
+    Previous,
+}
+
+fn read(path: &Path, cap: Option<u64>, which: Which) -> Result<Side> {
     let reader = crate::inspect::open_file(path, cap)?;
-    let Some(sync) = reader.latest_finished_full_sync()? else {
-        bail!("{} holds no finished full sync (inspect syncs lists what it holds)", path.display());
+    let sync = match which {
+        Which::Latest => reader.latest_finished_full_sync()?,
+        Which::Previous => {
+            // Listed by row id; ordered by end time as the reader picks the latest.
+            let mut full: Vec<_> = reader
+                .syncs()?
+                .into_iter()
+                .filter(|s| s.ended_at.is_some() && s.sync_type == "full")
+                .collect();
+            full.sort_by_key(|s| s.ended_at);
+            full.len().checked_sub(2).map(|at| full.swap_remove(at))
+        }
+    };
+    let Some(sync) = sync else {
+        match which {
+            Which::Latest => {
+                bail!("{} holds no finished full sync (inspect syncs lists what it holds)", path.display())
+            }
+            Which::Previous => bail!(
+                "{} holds no earlier finished full sync to compare with: sync with --keep-previous to \
+                 keep the last one in the file (inspect syncs lists what it holds)",
+                path.display()
+            ),
+        }
     };
     let mut side = Side {
         sync_id: sync.id.clone(),
@@ -178,8 +212,9 @@ pub fn run(args: &DiffArgs) -> Result<bool> {
 }
 
 pub(crate) fn write_diff(args: &DiffArgs, out: &mut impl Write) -> Result<bool> {
-    let old = read(&args.old, args.max_decompressed_bytes)?;
-    let new = read(&args.new, args.max_decompressed_bytes)?;
+    let old_sync = if args.within_one_file { Which::Previous } else { Which::Latest };
+    let old = read(&args.old, args.max_decompressed_bytes, old_sync)?;
+    let new = read(&args.new, args.max_decompressed_bytes, Which::Latest)?;
     let changes = compare(&old, &new);
     let written = if args.json {
         serde_json::to_string_pretty(&to_json(args, &old, &new, &changes))

@@ -10,6 +10,16 @@ use crate::inspect_tests::{group, member, person};
 
 /// Persons `(id, name, status)` and memberships `(group index, person id)` over three groups.
 fn write(path: &Path, persons: &[(&str, &str, ResourceStatus)], memberships: &[(usize, &str)]) {
+    write_keeping(path, persons, memberships, false);
+}
+
+/// As [`write`]; with `keep`, the file at `path` gives its latest sync to the new one.
+fn write_keeping(
+    path: &Path,
+    persons: &[(&str, &str, ResourceStatus)],
+    memberships: &[(usize, &str)],
+    keep: bool,
+) {
     let mut writer = C1zWriter::create(path, WriterOptions::default()).unwrap();
     for kind in ["person", "group"] {
         let rt = ResourceType { id: kind.into(), display_name: kind.into(), ..Default::default() };
@@ -45,6 +55,9 @@ fn write(path: &Path, persons: &[(&str, &str, ResourceStatus)], memberships: &[(
         };
         writer.put_grant(&grant).unwrap();
     }
+    if keep {
+        writer.keep_previous(path, &c1z::ReaderOptions::default()).unwrap();
+    }
     writer.finish().unwrap();
 }
 
@@ -62,7 +75,7 @@ fn diff(json: bool) -> (String, bool) {
         &[("p1", "Ada Byron", Enabled), ("p2", "Ben Okafor", Disabled), ("p4", "Dee Quinn", Enabled)],
         &[(1, "p1"), (0, "p2"), (0, "p4"), (2, "p1")],
     );
-    let args = DiffArgs { old, new, json, max_decompressed_bytes: None };
+    let args = DiffArgs { old, new, json, max_decompressed_bytes: None, within_one_file: false };
     let mut out = Vec::new();
     let different = write_diff(&args, &mut out).unwrap();
     (String::from_utf8(out).unwrap(), different)
@@ -101,7 +114,13 @@ fn a_file_against_itself_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.c1z");
     write(&path, &[("p1", "Ada Byron", ResourceStatus::Enabled)], &[(0, "p1")]);
-    let args = DiffArgs { old: path.clone(), new: path, json: false, max_decompressed_bytes: None };
+    let args = DiffArgs {
+        old: path.clone(),
+        new: path,
+        json: false,
+        max_decompressed_bytes: None,
+        within_one_file: false,
+    };
     let mut out = Vec::new();
     assert!(!write_diff(&args, &mut out).unwrap());
     assert!(String::from_utf8(out).unwrap().contains("identical"));
@@ -132,9 +151,74 @@ fn a_closed_pipe_keeps_the_answer_different_or_identical() {
     write(&old, &[("p1", "Ada Byron", Enabled)], &[(0, "p1")]);
     write(&new, &[("p1", "Ada Byron", Enabled)], &[(1, "p1")]);
     for json in [false, true] {
-        let args = DiffArgs { old: old.clone(), new: new.clone(), json, max_decompressed_bytes: None };
+        let args = DiffArgs {
+            old: old.clone(),
+            new: new.clone(),
+            json,
+            max_decompressed_bytes: None,
+            within_one_file: false,
+        };
         assert!(write_diff(&args, &mut ClosedAfter(10)).unwrap(), "json: {json}");
-        let same = DiffArgs { old: old.clone(), new: old.clone(), json, max_decompressed_bytes: None };
+        let same = DiffArgs {
+            old: old.clone(),
+            new: old.clone(),
+            json,
+            max_decompressed_bytes: None,
+            within_one_file: false,
+        };
         assert!(!write_diff(&same, &mut ClosedAfter(0)).unwrap(), "json: {json}");
     }
+}
+
+#[test]
+fn inspect_diff_compares_the_kept_sync_with_the_latest_as_two_files_would() {
+    use ResourceStatus::{Disabled, Enabled};
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new, kept) =
+        (dir.path().join("old.c1z"), dir.path().join("new.c1z"), dir.path().join("kept.c1z"));
+    let before: &[(&str, &str, ResourceStatus)] =
+        &[("p1", "Ada Byron", Enabled), ("p2", "Ben Okafor", Enabled)];
+    let after: &[(&str, &str, ResourceStatus)] =
+        &[("p1", "Ada Byron", Enabled), ("p2", "Ben Okafor", Disabled)];
+    write(&old, before, &[(0, "p1"), (0, "p2")]);
+    write(&new, after, &[(1, "p1"), (0, "p2")]);
+    write(&kept, before, &[(0, "p1"), (0, "p2")]);
+    write_keeping(&kept, after, &[(1, "p1"), (0, "p2")], true);
+
+    let run = |old: &Path, new: &Path, within_one_file: bool| {
+        let args = DiffArgs {
+            old: old.into(),
+            new: new.into(),
+            json: true,
+            max_decompressed_bytes: None,
+            within_one_file,
+        };
+        let mut out = Vec::new();
+        let different = write_diff(&args, &mut out).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        for side in ["old", "new"] {
+            value.as_object_mut().unwrap().remove(side);
+        }
+        (different, value)
+    };
+    let (two_files, one_file) = (run(&old, &new, false), run(&kept, &kept, true));
+    assert!(one_file.0, "the kept and the latest sync differ");
+    assert_eq!(one_file, two_files);
+    assert_eq!(one_file.1["statusChanges"].as_array().map(Vec::len), Some(1), "{}", one_file.1);
+}
+
+#[test]
+fn inspect_diff_of_a_file_without_a_kept_sync_says_how_to_keep_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    write(&path, &[("p1", "Ada Byron", ResourceStatus::Enabled)], &[(0, "p1")]);
+    let args = DiffArgs {
+        old: path.clone(),
+        new: path,
+        json: false,
+        max_decompressed_bytes: None,
+        within_one_file: true,
+    };
+    let error = write_diff(&args, &mut Vec::new()).unwrap_err();
+    assert!(format!("{error:#}").contains("sync with --keep-previous"), "{error:#}");
 }

@@ -241,6 +241,15 @@ pub const TABLE: &[Row] = &[
     },
     Row {
         default: Some("false"),
+        ..plain(
+            "keep-previous",
+            "boolean",
+            "One-shot: keep the last sync of the file being replaced in the new one (inspect --diff FILE)",
+            BOOL,
+        )
+    },
+    Row {
+        default: Some("false"),
         ..plain("health-check", "boolean", "Service mode: serve /health, /live and /ready", BOOL)
     },
     Row {

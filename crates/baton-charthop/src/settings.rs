@@ -91,6 +91,8 @@ pub struct Settings {
     pub client_secret: Option<Secret>,
     pub task_concurrency: usize,
     pub skip_full_sync: bool,
+    /// One-shot: the new file also holds the last sync of the file it replaces.
+    pub keep_previous: bool,
     pub health_check: bool,
     pub health_check_port: u16,
     pub health_check_bind_address: IpAddr,
@@ -265,6 +267,7 @@ impl Settings {
             client_secret,
             task_concurrency: get.value("task-concurrency")?.int() as usize,
             skip_full_sync: get.value("skip-full-sync")?.bool(),
+            keep_previous: get.value("keep-previous")?.bool(),
             health_check: get.value("health-check")?.bool(),
             health_check_port: u16::try_from(get.value("health-check-port")?.int()).unwrap_or(u16::MAX),
             health_check_bind_address: get.value("health-check-bind-address")?.ip(),

@@ -60,6 +60,7 @@ pub fn sync_options(settings: &Settings) -> SyncOptions {
         max_removed_ratio: settings.max_removed_ratio,
         extra_fields: settings.extra_fields.clone(),
         group_types: settings.group_types.clone(),
+        keep_previous: settings.keep_previous,
         ..SyncOptions::new(mapping)
     }
 }

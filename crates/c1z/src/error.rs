@@ -68,6 +68,13 @@ pub enum WriteError {
         source: ReadError,
     },
 
+    #[error("reading the previous sync {path:?} to keep it in the new file failed")]
+    KeepPrevious {
+        path: PathBuf,
+        #[source]
+        source: ReadError,
+    },
+
     #[error("invalid writer option: {0}")]
     InvalidOption(String),
 

@@ -62,6 +62,10 @@ pub struct SyncOptions {
     /// still name every listed group). `None`, or no non-blank name: every group. A name the
     /// org has no group type for fails the sync, listing the types it has.
     pub group_types: Option<Vec<String>>,
+    /// Keep the latest finished full sync of the file being replaced in the new file, beside
+    /// the new sync (which readers and C1 take), so one file tells what changed. A previous
+    /// file that cannot be read is not kept, with a warning.
+    pub keep_previous: bool,
 }
 
 impl SyncOptions {
@@ -79,6 +83,7 @@ impl SyncOptions {
             baseline: Baseline::PreviousFile,
             extra_fields: Vec::new(),
             group_types: None,
+            keep_previous: false,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The end of a sync: compare with the baseline, refuse a mass change, finish the file. A
+//! The end of a sync: compare with the baseline, refuse a mass change, keep the previous sync
+//! when asked, finish the file. A
 //! cancellation from here on sets the writer's cancel flag, so the file is never published
 //! once the sync was cancelled (the writer looks at the flag up to the rename).
 
@@ -42,6 +43,9 @@ pub(crate) async fn publish(
             });
         }
     };
+    if ending.options.keep_previous {
+        keep_previous(&writer, &ending).await?;
+    }
     if ending.cancel_flag.load(Ordering::SeqCst) {
         let _ = writer.abandon().await;
         return Err(SyncError::Cancelled);
@@ -74,6 +78,20 @@ async fn compare(
             Err(error) => Err(error),
         },
     }
+}
+
+/// The previous sync, kept in the new file when asked; one that cannot be read is not kept.
+async fn keep_previous(writer: &WriterThread, ending: &Ending<'_>) -> Result<(), SyncError> {
+    match flagging(writer.keep_previous(ending.target), ending).await {
+        Ok(Some(sync_id)) => tracing::info!(sync_id, "kept the previous sync in the new file"),
+        Ok(None) => tracing::info!("no previous sync to keep"),
+        Err(SyncError::Write(error @ c1z::WriteError::KeepPrevious { .. })) => tracing::warn!(
+            error = %error_reporter::Report::new(&error),
+            "the file this sync replaces could not be read as a sync; the new file holds only the new sync"
+        ),
+        Err(error) => return Err(error),
+    }
+    Ok(())
 }
 
 fn refuse_mass_change(

@@ -58,10 +58,12 @@ pub(crate) struct Tally {
 }
 
 type CompareReply = oneshot::Sender<Result<Option<Comparison>, c1z::WriteError>>;
+type KeepReply = oneshot::Sender<Result<Option<String>, c1z::WriteError>>;
 
 enum Command {
     Write(Batch),
     Compare(PathBuf, CompareReply),
+    KeepPrevious(PathBuf, KeepReply),
     Tally(oneshot::Sender<Tally>),
     Finish,
 }
@@ -94,6 +96,9 @@ impl WriterThread {
                         // The receiver gone means the sync stopped: nothing to tell.
                         let _ = reply.send(writer.compare_with(&previous, &ReaderOptions::default()));
                     }
+                    Command::KeepPrevious(previous, reply) => {
+                        let _ = reply.send(writer.keep_previous(&previous, &ReaderOptions::default()));
+                    }
                     Command::Finish => return writer.finish().map(Some),
                 }
             }
@@ -111,6 +116,14 @@ impl WriterThread {
     pub async fn compare(&self, previous: &Path) -> Result<Option<Comparison>, SyncError> {
         let (reply, answer) = oneshot::channel();
         let command = Command::Compare(previous.to_path_buf(), reply);
+        self.commands.send(command).await.map_err(|_| SyncError::WriterGone)?;
+        Ok(answer.await.map_err(|_| SyncError::WriterGone)??)
+    }
+
+    /// Copies the latest full sync of `previous` into the file; its id, if there was one.
+    pub async fn keep_previous(&self, previous: &Path) -> Result<Option<String>, SyncError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::KeepPrevious(previous.to_path_buf(), reply);
         self.commands.send(command).await.map_err(|_| SyncError::WriterGone)?;
         Ok(answer.await.map_err(|_| SyncError::WriterGone)??)
     }

@@ -8,6 +8,7 @@ mod frame;
 mod go_fixture;
 mod hostile;
 mod keep_first;
+mod keep_previous;
 mod large;
 mod model;
 mod properties;

@@ -1,0 +1,79 @@
+//! [`C1zWriter::keep_previous`]: the latest finished full sync of the file being replaced is
+//! copied into the new file beside the sync being written, as the Go SDK keeps earlier syncs,
+//! so that one file can answer "what changed". Readers still take the newest finished full sync,
+//! the one being written. Only that one sync is kept, never the syncs it kept itself.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rusqlite::{Connection, params};
+
+use super::C1zWriter;
+use crate::error::{ReadError, WriteError};
+use crate::{C1zReader, ReaderOptions};
+
+const SCHEMA: &str = "c1z_kept";
+/// The tables holding one sync's rows, in an order where references exist before their users.
+const TABLES: [&str; 5] =
+    ["v1_sync_runs", "v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants"];
+
+impl C1zWriter {
+    /// Copies the latest finished full sync of `previous` into the file being written and
+    /// returns its id; `None` when `previous` does not exist or holds no finished full sync.
+    /// The previous file is read within `options`' limits and checked like any file
+    /// [`C1zReader`] opens.
+    pub fn keep_previous(
+        &mut self,
+        previous: &Path,
+        options: &ReaderOptions,
+    ) -> Result<Option<String>, WriteError> {
+        let failed = |source: ReadError| WriteError::KeepPrevious { path: previous.to_path_buf(), source };
+        if !previous.exists() {
+            return Ok(None);
+        }
+        let reader = C1zReader::open(previous, options.clone()).map_err(failed)?;
+        let Some(sync) = reader.latest_finished_full_sync().map_err(failed)? else {
+            return Ok(None);
+        };
+        let db = self.db();
+        if sync.id == db.sync_id() {
+            return Ok(None);
+        }
+        db.with_attached(reader.db_path(), SCHEMA, |conn| {
+            copy_sync(conn, &sync.id).map_err(WriteError::sqlite("copying the previous sync"))
+        })?;
+        Ok(Some(sync.id))
+    }
+}
+
+fn copy_sync(conn: &Connection, sync_id: &str) -> rusqlite::Result<()> {
+    for table in TABLES {
+        // A file written by another version may lack newer columns (or have others): the
+        // columns both have, defaults for the rest. Row ids are the new file's own.
+        let ours = columns(conn, "main", table)?;
+        let theirs = columns(conn, SCHEMA, table)?;
+        let shared: Vec<&str> =
+            ours.intersection(&theirs).map(String::as_str).filter(|c| *c != "id").collect();
+        let list = shared.join(", ");
+        // The kept run goes before the new one, so a listing by row id and a tie on `ended_at`
+        // both put the new sync last.
+        let (id_column, id_value) = match table {
+            "v1_sync_runs" => ("id, ", "(SELECT coalesce(min(id), 1) - 1 FROM main.v1_sync_runs), "),
+            _ => ("", ""),
+        };
+        conn.execute(
+            &format!(
+                "INSERT INTO main.{table} ({id_column}{list}) SELECT {id_value}{list} \
+                 FROM {SCHEMA}.{table} WHERE sync_id = ?1 ORDER BY id"
+            ),
+            params![sync_id],
+        )?;
+    }
+    Ok(())
+}
+
+fn columns(conn: &Connection, schema: &str, table: &str) -> rusqlite::Result<BTreeSet<String>> {
+    let mut statement =
+        conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}', '{schema}')"))?;
+    statement.query_map([], |row| row.get(0))?.collect()
+}

@@ -1,0 +1,65 @@
+//! `C1zWriter::keep_previous`: the file being replaced gives its latest finished full sync to
+//! the new file; readers still take the new sync, and the kept one reads back whole.
+
+use std::path::Path;
+
+use c1z::{C1zReader, C1zWriter, ReaderOptions, WriterOptions};
+
+use crate::model::{fixed_options, org};
+
+const FIRST: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDf";
+const SECOND: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDg";
+const THIRD: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDh";
+
+fn publish(target: &Path, sync_id: &str, people: usize, keep: bool) -> Option<String> {
+    let options = WriterOptions { sync_id: Some(sync_id.to_owned()), ..fixed_options() };
+    let mut writer = C1zWriter::create(target, options).expect("creates");
+    org(people, 2).write(&mut writer).expect("writes");
+    let kept =
+        if keep { writer.keep_previous(target, &ReaderOptions::default()).expect("keeps") } else { None };
+    writer.finish().expect("finishes");
+    kept
+}
+
+#[test]
+fn the_previous_sync_is_kept_beside_the_new_one_which_readers_take() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    assert_eq!(publish(&target, FIRST, 20, true), None, "nothing to keep yet");
+    assert_eq!(publish(&target, SECOND, 25, true).as_deref(), Some(FIRST));
+
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    let ids: Vec<String> = reader.syncs().expect("lists").into_iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&FIRST.to_owned()) && ids.contains(&SECOND.to_owned()), "{ids:?}");
+    let latest = reader.latest_finished_full_sync().expect("reads").expect("a full sync");
+    assert_eq!(latest.id, SECOND, "readers (and C1) take the new sync");
+    let (first, second) = (reader.counts(FIRST).expect("counts"), reader.counts(SECOND).expect("counts"));
+    assert_eq!(first.resources_by_type["person"], 20);
+    assert_eq!(second.resources_by_type["person"], 25);
+    assert!(first.grants > 0 && first.entitlements > 0, "{first:?}");
+    assert_eq!(reader.grants(FIRST).expect("reads").count() as u64, first.grants);
+}
+
+#[test]
+fn only_the_latest_sync_is_kept_so_the_file_does_not_grow_with_each_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    publish(&target, FIRST, 10, true);
+    publish(&target, SECOND, 11, true);
+    assert_eq!(publish(&target, THIRD, 12, true).as_deref(), Some(SECOND));
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    let mut ids: Vec<String> = reader.syncs().expect("lists").into_iter().map(|s| s.id).collect();
+    ids.sort();
+    assert_eq!(ids, [SECOND, THIRD]);
+}
+
+#[test]
+fn without_keeping_the_new_file_holds_one_sync() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    publish(&target, FIRST, 10, false);
+    publish(&target, SECOND, 10, false);
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    assert_eq!(reader.syncs().expect("lists").len(), 1);
+}
