@@ -1,6 +1,6 @@
 //! `cargo xtask faults --soak`: service mode over a long run. The release daemon takes 200
-//! consecutive sync tasks of 5,000 persons, one at a time, as the deploy image runs it
-//! (`MALLOC_ARENA_MAX=2`), from an in-process fake C1 that keeps every upload, against the
+//! consecutive sync tasks of 5,000 persons, one at a time, with the allocator settings the
+//! deploy image sets ([`IMAGE_MALLOC_ENV`]), from an in-process fake C1 that keeps every upload, against the
 //! release fake ChartHop. It fails unless every upload holds the fake's org, RSS after the last
 //! task is within 10% of RSS after task 10, the idle daemon holds no more descriptors than after
 //! tasks 10 to 19, neither its work directory nor its TMPDIR holds anything but the state file,
@@ -22,6 +22,12 @@ use crate::bench::report::{mib, ratio, table};
 use crate::bench::service::{Daemon, Sample, daemon_command, open_fds};
 use crate::binary::{self, Profile};
 use crate::inspect::Counts;
+
+/// glibc's allocator as `deploy/Dockerfile` sets it (a test holds the two together): two arenas
+/// instead of one per thread, and a fixed mmap threshold, so that freed large blocks go back
+/// to the system between tasks instead of raising the threshold and staying in the heap.
+pub(crate) const IMAGE_MALLOC_ENV: [(&str, &str); 2] =
+    [("MALLOC_ARENA_MAX", "2"), ("MALLOC_MMAP_THRESHOLD_", "131072")];
 
 const PERSONS: usize = 5_000;
 const TASKS: usize = 200;
@@ -58,16 +64,19 @@ fn soak(bin: &Path, fake_bin: &Path, scratch: &Path) -> Result<()> {
     let charthop = ExternalFake::start(fake_bin, PERSONS, SEED)?;
     let c1 = LocalC1::start(TASKS)?;
     let mut cmd = daemon_command(bin, &charthop, &c1.env, &work);
-    cmd.env("TMPDIR", &tmp).env("MALLOC_ARENA_MAX", "2");
+    cmd.env("TMPDIR", &tmp).envs(IMAGE_MALLOC_ENV);
+    let image_env: Vec<String> = IMAGE_MALLOC_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!(
         "soak: the release daemon, {TASKS} consecutive sync tasks of {PERSONS} persons, concurrency 1,\n\
-         MALLOC_ARENA_MAX=2 (as the deploy image sets it), BATON_WORK_DIR and TMPDIR of its own, against\n\
+         {} (as the deploy image sets them), BATON_WORK_DIR and TMPDIR of its own, against\n\
          an in-process fake C1 and the release fake ChartHop (127.0.0.1); {} cores",
+        image_env.join(" "),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
     // The daemon inherits the rest of our environment: say which allocator settings came along.
     for (name, value) in std::env::vars() {
-        if (name.starts_with("MALLOC_") && name != "MALLOC_ARENA_MAX") || name == "GLIBC_TUNABLES" {
+        let set_here = IMAGE_MALLOC_ENV.iter().any(|(k, _)| *k == name);
+        if (name.starts_with("MALLOC_") && !set_here) || name == "GLIBC_TUNABLES" {
             println!("  inherited: {name}={value}");
         }
     }
@@ -362,6 +371,16 @@ fn print_samples(samples: &[Sample], elapsed: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_image_sets_the_allocator_as_the_soak_runs_it() {
+        let dockerfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/Dockerfile");
+        let text = std::fs::read_to_string(&dockerfile).unwrap();
+        for (name, value) in IMAGE_MALLOC_ENV {
+            let line = format!("ENV {name}={value}");
+            assert!(text.lines().any(|l| l.trim() == line), "{} lacks `{line}`", dockerfile.display());
+        }
+    }
 
     #[test]
     fn without_counts_repeated_entries() {

@@ -31,7 +31,10 @@ pub(super) fn run(bench: &Bench) -> Result<Value> {
     let (c1, c1_env) = start_c1(&bench.c1_fake_bin)?;
     let work = bench.scratch.join("service-work");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-    let mut daemon = Daemon::spawn(daemon_command(&bench.bin, &charthop, &c1_env, &work))?;
+    // As the image runs it: the allocator settings are part of how the daemon is deployed.
+    let mut cmd = daemon_command(&bench.bin, &charthop, &c1_env, &work);
+    cmd.envs(crate::soak::IMAGE_MALLOC_ENV);
+    let mut daemon = Daemon::spawn(cmd)?;
 
     eprintln!("==> service mode: {TASKS} sync tasks of {PERSONS} persons, one at a time");
     let started = Instant::now();
@@ -59,8 +62,9 @@ pub(super) fn run(bench: &Bench) -> Result<Value> {
     }
     println!(
         "\nB6 service mode: the daemon against the fake C1, {TASKS} consecutive sync tasks of {PERSONS} persons \
-         ({:.0} s); VmRSS when it logs each task finished\n{}\n  task 30 / task 10 = {}",
+         ({:.0} s), glibc's allocator set as the image sets it ({}); VmRSS when it logs each task finished\n{}\n  task 30 / task 10 = {}",
         elapsed.as_secs_f64(),
+        crate::soak::IMAGE_MALLOC_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
         table(&rows),
         ratio(at(30) as f64, at(10) as f64),
     );
