@@ -346,57 +346,46 @@ impl BuildDb {
         }
     }
 
-    /// Keep-first, before the unique indexes exist: deletes every later copy of a repeated id
-    /// (one grouped pass per table) and counts them as repeats.
-    fn drop_later_copies(&mut self) -> Result<(), WriteError> {
-        const LATER: &str = "id NOT IN (SELECT min(id) FROM {t} GROUP BY external_id, sync_id)";
+    /// Keep-first, when building `table`'s unique index found a repeated id: deletes every later
+    /// copy of a repeated id in it (one grouped pass) and counts them as repeats.
+    fn drop_later_copies(&mut self, table: &str) -> Result<(), WriteError> {
         let failed = |e| WriteError::sqlite("leaving out repeated ids")(e);
-        let later = |table: &str| LATER.replace("{t}", table);
-        let by_type: Vec<(String, i64)> = if self.live_resources {
-            // The live index refused every repeat as it came.
-            Vec::new()
-        } else {
-            let sql = format!(
-                "SELECT resource_type_id, count(*) FROM v1_resources WHERE {} GROUP BY resource_type_id",
-                later("v1_resources")
-            );
-            let mut statement = self.conn.prepare(&sql).map_err(failed)?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).map_err(failed)?;
-            rows.collect::<Result<_, _>>().map_err(failed)?
-        };
-        for (type_id, n) in by_type {
-            let n = n.unsigned_abs();
-            self.counts.resources -= n;
-            self.repeats.resources += n;
-            if let Some(count) = self.counts.resources_by_type.get_mut(&type_id) {
-                *count -= n;
+        let later = format!("id NOT IN (SELECT min(id) FROM {table} GROUP BY external_id, sync_id)");
+        if table == RESOURCES {
+            let by_type: Vec<(String, i64)> = {
+                let sql = format!(
+                    "SELECT resource_type_id, count(*) FROM v1_resources WHERE {later} GROUP BY resource_type_id"
+                );
+                let mut statement = self.conn.prepare(&sql).map_err(failed)?;
+                let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).map_err(failed)?;
+                rows.collect::<Result<_, _>>().map_err(failed)?
+            };
+            for (type_id, n) in by_type {
+                let n = n.unsigned_abs();
+                self.counts.resources -= n;
+                self.repeats.resources += n;
+                if let Some(count) = self.counts.resources_by_type.get_mut(&type_id) {
+                    *count -= n;
+                }
+                *self.repeats.resources_by_type.entry(type_id).or_default() += n;
             }
-            *self.repeats.resources_by_type.entry(type_id).or_default() += n;
-        }
-        if !self.live_resources {
-            self.conn
-                .execute(&format!("DELETE FROM v1_resources WHERE {}", later("v1_resources")), [])
-                .map_err(failed)?;
+            self.conn.execute(&format!("DELETE FROM v1_resources WHERE {later}"), []).map_err(failed)?;
             self.conn
                 .execute(
                     "DELETE FROM temp.c1z_resources_lacking_traits WHERE resource_row NOT IN (SELECT id FROM v1_resources)",
                     [],
                 )
                 .map_err(failed)?;
+            return Ok(());
         }
-        for table in ["v1_entitlements", "v1_grants"] {
-            let n = self
-                .conn
-                .execute(&format!("DELETE FROM {table} WHERE {}", later(table)), [])
-                .map_err(failed)? as u64;
-            let (count, repeats) = if table == "v1_grants" {
-                (&mut self.counts.grants, &mut self.repeats.grants)
-            } else {
-                (&mut self.counts.entitlements, &mut self.repeats.entitlements)
-            };
-            *count -= n;
-            *repeats += n;
-        }
+        let n = self.conn.execute(&format!("DELETE FROM {table} WHERE {later}"), []).map_err(failed)? as u64;
+        let (count, repeats) = if table == "v1_grants" {
+            (&mut self.counts.grants, &mut self.repeats.grants)
+        } else {
+            (&mut self.counts.entitlements, &mut self.repeats.entitlements)
+        };
+        *count -= n;
+        *repeats += n;
         Ok(())
     }
 
@@ -406,17 +395,21 @@ impl BuildDb {
         if self.unique_built.get() {
             return Ok(());
         }
-        if self.keep_first {
-            self.drop_later_copies()?;
-        }
-        let pending = |s: &&str| !(self.live_resources && index_table(s) == RESOURCES);
+        let live = self.live_resources;
+        let pending = move |s: &&str| !(live && index_table(s) == RESOURCES);
         for statement in statements(Stage::UniqueAtFinish).filter(pending) {
-            let Err(error) = self.conn.execute_batch(statement) else { continue };
-            if error.sqlite_error().map(|f| f.extended_code) != Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
-            {
+            let table = index_table(statement);
+            let mut built = self.conn.execute_batch(statement);
+            // Repeats are rare, and finding them is a grouped pass over the table: keep-first
+            // looks for them only when the index build has met one, then builds it again.
+            if self.keep_first && built.as_ref().is_err_and(is_unique_violation) {
+                self.drop_later_copies(table)?;
+                built = self.conn.execute_batch(statement);
+            }
+            let Err(error) = built else { continue };
+            if !is_unique_violation(&error) {
                 return Err(WriteError::sqlite("building the v1 unique indexes")(error));
             }
-            let table = index_table(statement);
             let repeated: String = self
                 .conn
                 .query_row(
@@ -483,6 +476,10 @@ fn insert_error(kind: RowKind, id: &str, action: &'static str) -> impl FnOnce(ru
         Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) => WriteError::DuplicateId { kind, id: id.to_owned() },
         _ => WriteError::sqlite(action)(e),
     }
+}
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    error.sqlite_error().map(|f| f.extended_code) == Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
 fn row_kind(table: &str) -> RowKind {
