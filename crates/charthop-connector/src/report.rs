@@ -38,7 +38,8 @@ pub struct SyncReport {
     pub file: WriteSummary,
     /// How complete the person data was.
     pub coverage: Coverage,
-    /// What the mapping left out, cut or refused to keep every value valid.
+    /// What the mapping left out, cut or refused to keep every value valid, per row mapped (a
+    /// person the list repeated is mapped, and counted here, once per row; it is written once).
     pub mapping: MappingCounts,
     /// How this sync compared with its baseline, when there was one.
     pub comparison: Option<BaselineComparison>,
