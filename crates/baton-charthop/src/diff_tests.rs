@@ -6,6 +6,15 @@ use c1_proto::connector::v2::{Grant, Resource, ResourceType, status::ResourceSta
 use c1z::{C1zWriter, WriterOptions};
 
 use crate::diff::{DiffArgs, write_diff};
+
+fn diff_args(
+    old: impl Into<std::path::PathBuf>,
+    new: impl Into<std::path::PathBuf>,
+    json: bool,
+    within_one_file: bool,
+) -> DiffArgs {
+    DiffArgs { old: old.into(), new: new.into(), json, max_decompressed_bytes: None, within_one_file }
+}
 use crate::inspect_tests::{group, member, person};
 
 /// Persons `(id, name, status)` and memberships `(group index, person id)` over three groups.
@@ -75,7 +84,7 @@ fn diff(json: bool) -> (String, bool) {
         &[("p1", "Ada Byron", Enabled), ("p2", "Ben Okafor", Disabled), ("p4", "Dee Quinn", Enabled)],
         &[(1, "p1"), (0, "p2"), (0, "p4"), (2, "p1")],
     );
-    let args = DiffArgs { old, new, json, max_decompressed_bytes: None, within_one_file: false };
+    let args = diff_args(old, new, json, false);
     let mut out = Vec::new();
     let different = write_diff(&args, &mut out).unwrap();
     (String::from_utf8(out).unwrap(), different)
@@ -114,13 +123,7 @@ fn a_file_against_itself_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.c1z");
     write(&path, &[("p1", "Ada Byron", ResourceStatus::Enabled)], &[(0, "p1")]);
-    let args = DiffArgs {
-        old: path.clone(),
-        new: path,
-        json: false,
-        max_decompressed_bytes: None,
-        within_one_file: false,
-    };
+    let args = diff_args(path.clone(), path, false, false);
     let mut out = Vec::new();
     assert!(!write_diff(&args, &mut out).unwrap());
     assert!(String::from_utf8(out).unwrap().contains("identical"));
@@ -151,21 +154,9 @@ fn a_closed_pipe_keeps_the_answer_different_or_identical() {
     write(&old, &[("p1", "Ada Byron", Enabled)], &[(0, "p1")]);
     write(&new, &[("p1", "Ada Byron", Enabled)], &[(1, "p1")]);
     for json in [false, true] {
-        let args = DiffArgs {
-            old: old.clone(),
-            new: new.clone(),
-            json,
-            max_decompressed_bytes: None,
-            within_one_file: false,
-        };
+        let args = diff_args(old.clone(), new.clone(), json, false);
         assert!(write_diff(&args, &mut ClosedAfter(10)).unwrap(), "json: {json}");
-        let same = DiffArgs {
-            old: old.clone(),
-            new: old.clone(),
-            json,
-            max_decompressed_bytes: None,
-            within_one_file: false,
-        };
+        let same = diff_args(old.clone(), old.clone(), json, false);
         assert!(!write_diff(&same, &mut ClosedAfter(0)).unwrap(), "json: {json}");
     }
 }
@@ -186,13 +177,7 @@ fn inspect_diff_compares_the_kept_sync_with_the_latest_as_two_files_would() {
     write_keeping(&kept, after, &[(1, "p1"), (0, "p2")], true);
 
     let run = |old: &Path, new: &Path, within_one_file: bool| {
-        let args = DiffArgs {
-            old: old.into(),
-            new: new.into(),
-            json: true,
-            max_decompressed_bytes: None,
-            within_one_file,
-        };
+        let args = diff_args(old, new, true, within_one_file);
         let mut out = Vec::new();
         let different = write_diff(&args, &mut out).unwrap();
         let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -212,13 +197,7 @@ fn inspect_diff_of_a_file_without_a_kept_sync_says_how_to_keep_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sync.c1z");
     write(&path, &[("p1", "Ada Byron", ResourceStatus::Enabled)], &[(0, "p1")]);
-    let args = DiffArgs {
-        old: path.clone(),
-        new: path,
-        json: false,
-        max_decompressed_bytes: None,
-        within_one_file: true,
-    };
+    let args = diff_args(path.clone(), path, false, true);
     let error = write_diff(&args, &mut Vec::new()).unwrap_err();
     assert!(format!("{error:#}").contains("sync with --keep-previous"), "{error:#}");
 }

@@ -164,8 +164,8 @@ pub enum Error {
 
     #[error(
         "the answer to GET {endpoint} ({page}) would take about {} MiB to decode ({size} bytes \
-         of JSON, mostly tiny values), more than the {} MiB allowed; ChartHop's pages are far \
-         sparser, so the answer is not a ChartHop page",
+         of JSON), more than the {} MiB allowed for one answer: far denser or larger than a \
+         ChartHop page usually is (too many rows a page, or not ChartHop answering)",
         estimate / (1024 * 1024),
         budget / (1024 * 1024)
     )]

@@ -175,7 +175,7 @@ async fn a_page_of_tiny_values_is_refused_before_it_is_decoded() {
         other => panic!("expected PageTooDense, got {other:?}"),
     }
     let text = error.to_string();
-    assert!(text.contains("is not a ChartHop page") && text.contains("256 MiB allowed"), "{text}");
+    assert!(text.contains("not ChartHop answering") && text.contains("256 MiB allowed"), "{text}");
     assert_eq!(stub.request_count(), 1, "not retried");
 }
 
