@@ -8,23 +8,26 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The fixture `name` (a file or a folder) when it is there. Otherwise `None` after a
 /// `skipped: contract fixtures not found at …` line on stderr, or a panic when fixtures are
 /// required.
 pub fn find(name: &str) -> Option<PathBuf> {
-    let path = folder().join(name);
+    let required = std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1");
+    let test = std::thread::current().name().unwrap_or("a contract test").to_owned();
+    // Straight to the process's stderr: the test harness captures `eprintln!`, not this.
+    find_in(&folder(), name, required, &test, &mut std::io::stderr())
+}
+
+fn find_in(folder: &Path, name: &str, required: bool, test: &str, out: &mut dyn Write) -> Option<PathBuf> {
+    let path = folder.join(name);
     if path.exists() {
         return Some(path);
     }
-    let required = std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1");
     assert!(!required, "contract fixtures required but not found at {}", path.display());
-    let test = std::thread::current().name().unwrap_or("a contract test").to_owned();
-    // Straight to the process's stderr: the test harness captures `eprintln!`, not this.
-    let line = format!("skipped: contract fixtures not found at {} ({test})\n", path.display());
-    let _ = std::io::stderr().write_all(line.as_bytes());
+    let _ = writeln!(out, "skipped: contract fixtures not found at {} ({test})", path.display());
     None
 }
 
@@ -57,12 +60,19 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_fixture_is_skipped_unless_required() {
-        if std::env::var_os("BATON_REQUIRE_CONTRACT_FIXTURES").is_some_and(|v| v == "1") {
-            let missing = std::panic::catch_unwind(|| find("no-such-fixture"));
-            assert!(missing.is_err(), "required fixtures fail the test");
-        } else {
-            assert_eq!(find("no-such-fixture"), None);
-        }
+    fn a_missing_fixture_is_skipped_visibly_unless_required() {
+        let dir = std::env::temp_dir();
+        let mut said = Vec::new();
+        assert_eq!(find_in(&dir, "no-such-fixture", false, "t", &mut said), None);
+        let said = String::from_utf8(said).unwrap();
+        assert!(
+            said.starts_with("skipped: contract fixtures not found at ") && said.ends_with("(t)\n"),
+            "{said}"
+        );
+        let required =
+            std::panic::catch_unwind(|| find_in(&dir, "no-such-fixture", true, "t", &mut Vec::new()));
+        assert!(required.is_err(), "required fixtures fail the test");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(find_in(here, "Cargo.toml", true, "t", &mut Vec::new()), Some(here.join("Cargo.toml")));
     }
 }
