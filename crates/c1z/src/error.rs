@@ -75,6 +75,12 @@ pub enum WriteError {
         source: ReadError,
     },
 
+    #[error(
+        "the last sync of {path:?} ({sync_id}) ended no earlier than this sync started (a clock \
+         ahead?): it is not kept, so that readers still take this sync"
+    )]
+    KeptSyncNotOlder { path: PathBuf, sync_id: String },
+
     #[error("invalid writer option: {0}")]
     InvalidOption(String),
 

@@ -85,6 +85,9 @@ async fn keep_previous(writer: &WriterThread, ending: &Ending<'_>) -> Result<(),
     match flagging(writer.keep_previous(ending.target), ending).await {
         Ok(Some(sync_id)) => tracing::info!(sync_id, "kept the previous sync in the new file"),
         Ok(None) => tracing::info!("no previous sync to keep"),
+        Err(SyncError::Write(error @ c1z::WriteError::KeptSyncNotOlder { .. })) => {
+            tracing::warn!(error = %error_reporter::Report::new(&error), "the previous sync is not kept")
+        }
         Err(SyncError::Write(error @ c1z::WriteError::KeepPrevious { .. })) => tracing::warn!(
             error = %error_reporter::Report::new(&error),
             "the file this sync replaces could not be read as a sync; the new file holds only the new sync"

@@ -39,11 +39,36 @@ impl C1zWriter {
         if sync.id == db.sync_id() {
             return Ok(None);
         }
-        db.with_attached(reader.db_path(), SCHEMA, |conn| {
-            copy_sync(conn, &sync.id).map_err(WriteError::sqlite("copying the previous sync"))
+        let new_sync = db.sync_id().to_owned();
+        let copied = db.with_attached(reader.db_path(), SCHEMA, |conn| {
+            // Readers take the finished full sync that ended last: a kept one must have ended
+            // before this one started, or it would be read in this sync's place.
+            if !ended_before(conn, &sync.id, &new_sync)
+                .map_err(WriteError::sqlite("comparing the syncs' times"))?
+            {
+                return Ok(false);
+            }
+            copy_sync(conn, &sync.id).map_err(WriteError::sqlite("copying the previous sync"))?;
+            Ok(true)
         })?;
+        if !copied {
+            return Err(WriteError::KeptSyncNotOlder { path: previous.to_path_buf(), sync_id: sync.id });
+        }
         Ok(Some(sync.id))
     }
+}
+
+/// Whether the kept sync ended before the new one started (times compared as instants, so
+/// files whose timestamps are written differently compare right too).
+fn ended_before(conn: &Connection, kept: &str, new: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        &format!(
+            "SELECT coalesce(julianday((SELECT ended_at FROM {SCHEMA}.v1_sync_runs WHERE sync_id = ?1)) \
+             < julianday((SELECT started_at FROM main.v1_sync_runs WHERE sync_id = ?2)), 0)"
+        ),
+        params![kept, new],
+        |row| row.get(0),
+    )
 }
 
 fn copy_sync(conn: &Connection, sync_id: &str) -> rusqlite::Result<()> {

@@ -2,8 +2,10 @@
 //! the new file; readers still take the new sync, and the kept one reads back whole.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use c1z::{C1zReader, C1zWriter, ReaderOptions, WriterOptions};
+use c1z::{C1zReader, C1zWriter, ReaderOptions, WriteError, WriterOptions};
+use chrono::{TimeZone, Utc};
 
 use crate::model::{fixed_options, org};
 
@@ -11,14 +13,28 @@ const FIRST: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDf";
 const SECOND: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDg";
 const THIRD: &str = "2ZqH3x8mY1tK7wQpLr5vN0aBcDh";
 
-fn publish(target: &Path, sync_id: &str, people: usize, keep: bool) -> Option<String> {
-    let options = WriterOptions { sync_id: Some(sync_id.to_owned()), ..fixed_options() };
+/// Writes a sync whose clock reads `hour` o'clock.
+fn write_at(
+    target: &Path,
+    sync_id: &str,
+    hour: u32,
+    people: usize,
+    keep: bool,
+) -> Result<Option<String>, WriteError> {
+    let at = Utc.with_ymd_and_hms(2026, 11, 28, hour, 0, 0).single().expect("valid time");
+    let clock = Some(Arc::new(move || at) as c1z::Clock);
+    let options = WriterOptions { sync_id: Some(sync_id.to_owned()), clock, ..fixed_options() };
     let mut writer = C1zWriter::create(target, options).expect("creates");
     org(people, 2).write(&mut writer).expect("writes");
-    let kept =
-        if keep { writer.keep_previous(target, &ReaderOptions::default()).expect("keeps") } else { None };
+    let kept = if keep { writer.keep_previous(target, &ReaderOptions::default())? } else { None };
     writer.finish().expect("finishes");
-    kept
+    Ok(kept)
+}
+
+/// Each sync of a test an hour after the one before.
+fn publish(target: &Path, sync_id: &str, people: usize, keep: bool) -> Option<String> {
+    let hour = [FIRST, SECOND, THIRD].iter().position(|id| *id == sync_id).expect("a test sync id") as u32;
+    write_at(target, sync_id, 9 + hour, people, keep).expect("keeps")
 }
 
 #[test]
@@ -62,4 +78,24 @@ fn without_keeping_the_new_file_holds_one_sync() {
     publish(&target, SECOND, 10, false);
     let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
     assert_eq!(reader.syncs().expect("lists").len(), 1);
+}
+
+#[test]
+fn a_previous_sync_that_did_not_end_before_this_one_started_is_not_kept() {
+    // A clock ahead on the machine that wrote the previous file: keeping its sync would make
+    // readers take it instead of the new one.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    write_at(&target, FIRST, 12, 10, false).expect("writes");
+    let error = write_at(&target, SECOND, 10, 12, true).expect_err("not kept");
+    assert!(matches!(&error, WriteError::KeptSyncNotOlder { sync_id, .. } if sync_id == FIRST), "{error:?}");
+    // The caller may go on: the file then holds the new sync alone, and readers take it.
+    let options = WriterOptions { sync_id: Some(SECOND.to_owned()), ..fixed_options() };
+    let mut writer = C1zWriter::create(&target, options).expect("creates");
+    org(12, 2).write(&mut writer).expect("writes");
+    assert!(writer.keep_previous(&target, &ReaderOptions::default()).is_err());
+    writer.finish().expect("finishes after a refused keep");
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    assert_eq!(reader.syncs().expect("lists").len(), 1);
+    assert_eq!(reader.latest_finished_full_sync().expect("reads").expect("a sync").id, SECOND);
 }
