@@ -48,7 +48,9 @@ impl C1zWriter {
             {
                 return Ok(false);
             }
-            copy_sync(conn, &sync.id).map_err(WriteError::sqlite("copying the previous sync"))?;
+            // A previous file this writer cannot copy (a column it needs is missing) is not
+            // kept; the copy is undone whole.
+            copy_sync(conn, &sync.id).map_err(|e| failed(ReadError::sqlite("copying its latest sync")(e)))?;
             Ok(true)
         })?;
         if !copied {
@@ -71,29 +73,83 @@ fn ended_before(conn: &Connection, kept: &str, new: &str) -> rusqlite::Result<bo
     )
 }
 
-fn copy_sync(conn: &Connection, sync_id: &str) -> rusqlite::Result<()> {
-    for table in TABLES {
-        // A file written by another version may lack newer columns (or have others): the
-        // columns both have, defaults for the rest. Row ids are the new file's own.
-        let ours = columns(conn, "main", table)?;
-        let theirs = columns(conn, SCHEMA, table)?;
-        let shared: Vec<&str> =
-            ours.intersection(&theirs).map(String::as_str).filter(|c| *c != "id").collect();
-        let list = shared.join(", ");
-        // The kept run goes before the new one, so a listing by row id and a tie on `ended_at`
-        // both put the new sync last.
-        let (id_column, id_value) = match table {
-            "v1_sync_runs" => ("id, ", "(SELECT coalesce(min(id), 1) - 1 FROM main.v1_sync_runs), "),
-            _ => ("", ""),
-        };
-        conn.execute(
-            &format!(
-                "INSERT INTO main.{table} ({id_column}{list}) SELECT {id_value}{list} \
-                 FROM {SCHEMA}.{table} WHERE sync_id = ?1 ORDER BY id"
-            ),
-            params![sync_id],
-        )?;
+/// Rows a kept sync keeps, beyond being of that sync: the first row of each id (a file written
+/// elsewhere may repeat one), and only rows whose references the kept sync holds, so the new
+/// file passes the writer's checks whatever the previous one held.
+fn condition(table: &str) -> &'static str {
+    match table {
+        "v1_resources" => {
+            " AND EXISTS (SELECT 1 FROM main.v1_resource_types t \
+             WHERE t.external_id = k.resource_type_id AND t.sync_id = ?1)"
+        }
+        "v1_entitlements" => {
+            " AND EXISTS (SELECT 1 FROM main.v1_resources r \
+             WHERE r.external_id = k.resource_type_id || ':' || k.resource_id AND r.sync_id = ?1)"
+        }
+        "v1_grants" => {
+            " AND EXISTS (SELECT 1 FROM main.v1_entitlements e WHERE e.external_id = k.entitlement_id AND e.sync_id = ?1) \
+             AND EXISTS (SELECT 1 FROM main.v1_resources r \
+             WHERE r.external_id = k.resource_type_id || ':' || k.resource_id AND r.sync_id = ?1) \
+             AND EXISTS (SELECT 1 FROM main.v1_resources r \
+             WHERE r.external_id = k.principal_resource_type_id || ':' || k.principal_resource_id AND r.sync_id = ?1)"
+        }
+        _ => "",
     }
+}
+
+/// Copies the kept sync's rows, all or nothing.
+fn copy_sync(conn: &Connection, sync_id: &str) -> rusqlite::Result<()> {
+    conn.execute_batch("SAVEPOINT c1z_keep")?;
+    let copied = TABLES.iter().try_for_each(|table| copy_table(conn, table, sync_id));
+    match copied {
+        Ok(()) => conn.execute_batch("RELEASE c1z_keep"),
+        Err(error) => {
+            let _ = conn.execute_batch("ROLLBACK TO c1z_keep; RELEASE c1z_keep");
+            Err(error)
+        }
+    }
+}
+
+fn copy_table(conn: &Connection, table: &str, sync_id: &str) -> rusqlite::Result<()> {
+    // A file written by another version may lack newer columns (or have others): the columns
+    // both have, defaults for the rest. Row ids are the new file's own.
+    let ours = columns(conn, "main", table)?;
+    let theirs = columns(conn, SCHEMA, table)?;
+    let shared: Vec<&str> = ours.intersection(&theirs).map(String::as_str).filter(|c| *c != "id").collect();
+    let list = shared.join(", ");
+    // Times in this writer's form (UTC, no zone suffix), so that the text order readers sort by
+    // is time order: a `T` or an offset in the previous file's times would sort differently.
+    let values: Vec<String> = shared
+        .iter()
+        .map(|c| match *c {
+            "started_at" | "ended_at" | "discovered_at" => {
+                // strftime gives `.SSS`; trailing zeros go, as this writer writes times.
+                format!("coalesce(rtrim(rtrim(strftime('%Y-%m-%d %H:%M:%f', k.{c}), '0'), '.'), k.{c})")
+            }
+            _ => format!("k.{c}"),
+        })
+        .collect();
+    // The kept run goes before the new one, so a listing by row id and a tie on `ended_at`
+    // both put the new sync last.
+    let (id_column, id_value) = match table {
+        "v1_sync_runs" => ("id, ", "(SELECT coalesce(min(id), 1) - 1 FROM main.v1_sync_runs), "),
+        _ => ("", ""),
+    };
+    let first_of_each = match table {
+        "v1_sync_runs" => String::new(),
+        _ => format!(
+            " AND k.id IN (SELECT min(id) FROM {SCHEMA}.{table} WHERE sync_id = ?1 GROUP BY external_id)"
+        ),
+    };
+    conn.execute(
+        &format!(
+            "INSERT INTO main.{table} ({id_column}{list}) SELECT {id_value}{} FROM {SCHEMA}.{table} k \
+             WHERE k.sync_id = ?1{first_of_each}{} ORDER BY k.id",
+            values.join(", "),
+            condition(table),
+        ),
+        params![sync_id],
+    )?;
     Ok(())
 }
 

@@ -99,3 +99,49 @@ fn a_previous_sync_that_did_not_end_before_this_one_started_is_not_kept() {
     assert_eq!(reader.syncs().expect("lists").len(), 1);
     assert_eq!(reader.latest_finished_full_sync().expect("reads").expect("a sync").id, SECOND);
 }
+
+/// The file at `target`, rewritten from its database after `edit` ran on it.
+fn tamper(target: &Path, edit: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = crate::support::open_db(target, dir.path());
+    db.execute_batch(edit).expect("edits the database");
+    drop(db);
+    let bytes = std::fs::read(dir.path().join("inspect.db")).expect("reads the database");
+    std::fs::write(target, crate::support::c1z_bytes(&bytes)).expect("writes the file");
+}
+
+#[test]
+fn a_kept_sync_from_another_writer_is_made_consistent_and_never_read_as_the_latest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    write_at(&target, FIRST, 9, 10, false).expect("writes");
+    // As another writer may leave it: times with a `T` and a zone (text that sorts after this
+    // writer's later times), a repeated resource, a grant whose principal is not in the file.
+    tamper(
+        &target,
+        "UPDATE v1_sync_runs SET started_at = '2026-11-28T08:59:00Z', ended_at = '2026-11-28T09:00:00+00:00';
+         DROP INDEX IF EXISTS idx_resources_parent_resource_id_v1;
+         INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at)
+           SELECT resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at
+           FROM v1_resources WHERE resource_type_id = 'person' LIMIT 1;
+         DROP INDEX IF EXISTS idx_grants_external_sync_v1;
+         INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, data, sync_id, discovered_at)
+           SELECT resource_type_id, resource_id, entitlement_id, 'person', 'nobody', external_id || '-dangling', data, sync_id, discovered_at
+           FROM v1_grants LIMIT 1;",
+    );
+    let before = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    let kept_counts = before.counts(FIRST).expect("counts");
+    drop(before);
+
+    assert_eq!(write_at(&target, SECOND, 10, 12, true).expect("keeps").as_deref(), Some(FIRST));
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    assert_eq!(reader.latest_finished_full_sync().expect("reads").expect("a sync").id, SECOND);
+    let kept = reader.counts(FIRST).expect("counts");
+    assert_eq!(
+        kept.resources_by_type["person"] + 1,
+        kept_counts.resources_by_type["person"],
+        "one row an id"
+    );
+    assert_eq!(kept.grants + 1, kept_counts.grants, "the dangling grant is left out");
+    assert_eq!(reader.counts(SECOND).expect("counts").resources_by_type["person"], 12);
+}
