@@ -60,6 +60,7 @@ impl C1zWriter {
             })
         })?;
         comparison.previous = counts;
+        self.previous = Some((previous.to_path_buf(), reader));
         Ok(Some(comparison))
     }
 }

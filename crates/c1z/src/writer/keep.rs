@@ -21,7 +21,7 @@ impl C1zWriter {
     /// Copies the latest finished full sync of `previous` into the file being written and
     /// returns its id; `None` when `previous` does not exist or holds no finished full sync.
     /// The previous file is read within `options`' limits and checked like any file
-    /// [`C1zReader`] opens.
+    /// [`C1zReader`] opens, unless [`C1zWriter::compare_with`] opened it already.
     pub fn keep_previous(
         &mut self,
         previous: &Path,
@@ -31,7 +31,10 @@ impl C1zWriter {
         if !previous.exists() {
             return Ok(None);
         }
-        let reader = C1zReader::open(previous, options.clone()).map_err(failed)?;
+        let reader = match self.previous.take() {
+            Some((path, reader)) if path == previous => reader,
+            _ => C1zReader::open(previous, options.clone()).map_err(failed)?,
+        };
         let Some(sync) = reader.latest_finished_full_sync().map_err(failed)? else {
             return Ok(None);
         };

@@ -149,6 +149,9 @@ pub struct C1zWriter {
     cancel: Cancel,
     // Reused encoding buffer, so `data` costs no allocation per row.
     scratch: Vec<u8>,
+    // The file this sync replaces, as `compare_with` opened it, for `keep_previous` to reuse
+    // (one decompression, not two); dropped when finishing begins.
+    previous: Option<(PathBuf, crate::C1zReader)>,
     // Held (locked) until the writer drops, after the temporary files are gone.
     _lock: File,
 }
@@ -197,6 +200,7 @@ impl C1zWriter {
             db: Some(db),
             cancel: Cancel(options.cancel),
             scratch: Vec::new(),
+            previous: None,
             _lock: lock,
         })
     }
@@ -239,6 +243,8 @@ impl C1zWriter {
 
     /// `finish()`, also telling how long its two stages took.
     pub(crate) fn finish_timed(mut self) -> Result<(WriteSummary, FinishTimes), WriteError> {
+        // Its decompressed copy need not sit on disk beside the compression.
+        self.previous = None;
         let db = self.db.take().expect("the database is only taken by finish, which consumes self");
         let started = Instant::now();
         // On any error `db` drops here, which deletes the temporary database.

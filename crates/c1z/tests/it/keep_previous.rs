@@ -145,3 +145,27 @@ fn a_kept_sync_from_another_writer_is_made_consistent_and_never_read_as_the_late
     assert_eq!(kept.grants + 1, kept_counts.grants, "the dangling grant is left out");
     assert_eq!(reader.counts(SECOND).expect("counts").resources_by_type["person"], 12);
 }
+
+#[test]
+fn after_a_comparison_the_sync_it_read_is_the_one_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("sync.c1z");
+    write_at(&target, FIRST, 9, 10, false).expect("writes");
+    let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).single().expect("valid time");
+    let clock = Some(Arc::new(move || at) as c1z::Clock);
+    let options = WriterOptions { sync_id: Some(SECOND.to_owned()), clock, ..fixed_options() };
+    let mut writer = C1zWriter::create(&target, options).expect("creates");
+    org(8, 2).write(&mut writer).expect("writes");
+    let comparison =
+        writer.compare_with(&target, &ReaderOptions::default()).expect("compares").expect("some");
+    assert_eq!(comparison.previous.resources_by_type["person"], 10);
+    assert_eq!(
+        writer.keep_previous(&target, &ReaderOptions::default()).expect("keeps").as_deref(),
+        Some(FIRST)
+    );
+    writer.finish().expect("finishes");
+    let reader = C1zReader::open(&target, ReaderOptions::default()).expect("opens");
+    assert_eq!(reader.counts(FIRST).expect("counts").resources_by_type["person"], 10);
+    assert_eq!(reader.latest_finished_full_sync().expect("reads").expect("a sync").id, SECOND);
+    assert_eq!(crate::support::dir_entries(dir.path()), ["sync.c1z"], "no temporary file stays");
+}
