@@ -63,7 +63,7 @@ pub struct Knobs {
     pub page_cap: Option<usize>,
     /// The person LIST returns `groupIds` when asked (the single-person GET always does).
     pub list_honours_group_ids: bool,
-    /// Added before every answer.
+    /// Every answer leaves this long after its request came in (rendering it happens within).
     pub latency: Duration,
     /// Every Nth authorized request answers 429.
     pub rate_limit_every: Option<u32>,

@@ -132,18 +132,22 @@ impl Shared {
         if knobs.never_answer {
             std::future::pending::<()>().await;
         }
-        if !knobs.latency.is_zero() {
-            tokio::time::sleep(knobs.latency).await;
-        }
+        // The answer leaves `latency` after the request came in, however long it took to
+        // render: a network's delay, which the server's own work does not add to.
+        let answer_at = tokio::time::Instant::now() + knobs.latency;
         let token = bearer_token(&call.headers).map(str::to_owned);
-        match self.checked(&knobs, call) {
+        let response = match self.checked(&knobs, call) {
             Ok(body) => self.deliver(&knobs, body),
             Err(Refusal::Error(mut error)) if knobs.echo_token_in_errors => {
                 error.message = format!("{} (echoing {})", error.message, echoed(token.as_deref()));
                 error.into_response()
             }
             Err(refusal) => refusal.into_response(),
+        };
+        if !knobs.latency.is_zero() {
+            sleep_until_precisely(answer_at).await;
         }
+        response
     }
 
     fn checked(&self, knobs: &Knobs, call: Call) -> Result<Vec<u8>, Refusal> {
@@ -273,6 +277,17 @@ fn echoed(token: Option<&str>) -> String {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
     let token = token.unwrap_or_default();
     format!("{token} {} {} {}", token.to_uppercase(), STANDARD.encode(token), URL_SAFE_NO_PAD.encode(token))
+}
+
+/// Waits until `at`, to a fraction of a millisecond: tokio's timer fires on whole milliseconds,
+/// up to one late, which would add to every delayed answer. The last millisecond is slept on a
+/// blocking thread.
+async fn sleep_until_precisely(at: tokio::time::Instant) {
+    tokio::time::sleep_until(at - Duration::from_millis(1)).await;
+    let rest = at.saturating_duration_since(tokio::time::Instant::now());
+    if !rest.is_zero() {
+        let _slept = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
+    }
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).

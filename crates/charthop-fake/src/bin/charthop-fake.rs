@@ -20,7 +20,7 @@ usage: charthop-fake [options]
   --overlapping-pages      `from` inclusive and `next` = last row: pages overlap by one row
   --page-cap N             pages never exceed N rows
   --no-list-group-ids      the person list ignores groupIds
-  --latency-ms N           delay every answer
+  --latency-ms N           answer N ms after each request
   --rate-limit-every N     every Nth request answers 429
   --rate-limit-burst K     the first K requests answer 429
   --retry-after-secs N     Retry-After on 429s (default 1)
