@@ -66,6 +66,8 @@ pub(crate) struct BuildDb {
     timestamps: TimestampFormatter,
     // Whether the large tables' unique indexes exist (built by a comparison or at finish).
     unique_built: Cell<bool>,
+    // Whether the non-unique indexes exist too (`build_indexes`), so finish builds none.
+    all_built: bool,
     // Keep the first row of a repeated resource, entitlement or grant id and count the rest.
     keep_first: bool,
     // Whether the resources' indexes are live from the start (`WriterOptions::live_resource_ids`).
@@ -128,6 +130,7 @@ impl BuildDb {
             counts: Counts::default(),
             timestamps: TimestampFormatter::default(),
             unique_built: Cell::new(false),
+            all_built: false,
             keep_first,
             live_resources,
             repeats: Counts::default(),
@@ -436,15 +439,27 @@ impl BuildDb {
         Ok(())
     }
 
-    /// Checks integrity, ends the sync run and closes the database.
-    pub(crate) fn finish(mut self, cancel: &Cancel) -> Result<BuiltDb, WriteError> {
-        cancel.check()?;
-        // In the last batch's transaction; before the integrity check, which reads through them.
+    /// Builds every index that does not exist yet, in the open transaction: unique ones first
+    /// (a repeated id is handled as at finish), then the others. Rows written later are indexed
+    /// as they go in.
+    pub(crate) fn build_indexes(&mut self) -> Result<(), WriteError> {
         self.build_unique_indexes()?;
+        if self.all_built {
+            return Ok(());
+        }
         let pending = |s: &&str| !(self.live_resources && index_table(s) == RESOURCES);
         for statement in statements(Stage::AtFinish).filter(pending) {
             self.conn.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
         }
+        self.all_built = true;
+        Ok(())
+    }
+
+    /// Checks integrity, ends the sync run and closes the database.
+    pub(crate) fn finish(mut self, cancel: &Cancel) -> Result<BuiltDb, WriteError> {
+        cancel.check()?;
+        // In the last batch's transaction; before the integrity check, which reads through them.
+        self.build_indexes()?;
         self.conn.execute_batch("COMMIT").map_err(WriteError::sqlite("committing the last batch"))?;
         cancel.check()?;
         integrity::check(&self.conn, &self.sync_id)?;

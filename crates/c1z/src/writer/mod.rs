@@ -215,6 +215,15 @@ impl C1zWriter {
         self.db().counts()
     }
 
+    /// Builds the indexes now instead of at finish; the rows written after are indexed as they
+    /// go in. That costs more in all than one sorted pass per index at the end, but it moves the
+    /// work to a time the caller chooses: worth it when rows come slowly (the sync waits on the
+    /// network and this thread on it) and the finish is what is left to wait for. A repeated
+    /// id already written is handled as at finish (`keep_first`, or [`WriteError::DuplicateId`]).
+    pub fn build_indexes(&mut self) -> Result<(), WriteError> {
+        self.db_mut().build_indexes()
+    }
+
     /// Writes a resource type row (raw form; the typed `put_*` methods build these rows).
     pub(crate) fn put_resource_type_row(&mut self, row: &ResourceTypeRow<'_>) -> Result<(), WriteError> {
         self.db_mut().insert_resource_type(row)

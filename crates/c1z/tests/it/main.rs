@@ -3,6 +3,7 @@
 mod compare;
 mod corrupt;
 mod determinism;
+mod early_indexes;
 mod failures;
 mod frame;
 mod go_fixture;
