@@ -37,6 +37,7 @@ mod publish;
 mod report;
 pub mod stages;
 mod sync;
+mod writer_pace;
 mod writer_thread;
 
 pub use backend::ChartHopBackend;

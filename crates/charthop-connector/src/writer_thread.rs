@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use c1_proto::connector::v2::{Entitlement, Grant, Resource, ResourceType};
 use c1z::{C1zWriter, Comparison, ReaderOptions, WriteSummary, WriterOptions};
@@ -15,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::SyncError;
+use crate::writer_pace::WriterPace;
 
 use crate::coverage::Lacks;
 use crate::report::Coverage;
@@ -86,9 +88,18 @@ impl WriterThread {
         let (commands, mut inbox) = mpsc::channel::<Command>(1);
         let thread = tokio::task::spawn_blocking(move || {
             let mut tally = Tally::default();
+            let mut pace = WriterPace::default();
+            let mut waiting = Instant::now();
             while let Some(command) = inbox.blocking_recv() {
                 match command {
-                    Command::Write(batch) => write_batch(&mut writer, &batch, &mut tally)?,
+                    Command::Write(batch) => {
+                        let (waited, working) = (waiting.elapsed(), Instant::now());
+                        write_batch(&mut writer, &batch, &mut tally)?;
+                        if !batch.persons.is_empty() && pace.person_batch(waited, working.elapsed()) {
+                            writer.build_indexes()?;
+                        }
+                        waiting = Instant::now();
+                    }
                     Command::Tally(reply) => {
                         let _ = reply.send(tally.clone());
                     }
