@@ -5,9 +5,9 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
-use crate::decode::{EnvelopeFault, Listed, PersonRecord, Row, RowFault, envelope};
+use crate::decode::{EnvelopeFault, Listed, PersonRecord, RawPage, Row, RowFault, envelope};
 use crate::error::PageLabel;
-use crate::paging::{listing, rows};
+use crate::paging::{decode_rows, listing, row_error, rows};
 use crate::request::{ApiRequest, GroupQuery, PersonQuery};
 use crate::transport::Transport;
 use crate::{ClientConfig, ClientStats, Error, Page};
@@ -61,14 +61,15 @@ impl ChartHopClient {
     pub fn group_type_pages(&self) -> BoxStream<'static, Result<Page<GroupType>, Error>> {
         let client = self.clone();
         let endpoint = self.endpoint(&ApiRequest::group_type_list(self.org(), 1, None));
-        listing(endpoint, move |cursor, label| {
+        let fetch = move |cursor: Option<String>, label| {
             let client = client.clone();
             async move {
                 let request =
                     ApiRequest::group_type_list(client.org(), client.page_size(), cursor.as_deref());
-                client.list_page(request, label).await
+                client.raw_page(&request, &label).await
             }
-        })
+        };
+        listing(endpoint, fetch, GroupType::decode)
     }
 
     pub fn group_types(&self) -> BoxStream<'static, Result<GroupType, Error>> {
@@ -91,15 +92,16 @@ impl ChartHopClient {
         let client = self.clone();
         let query = query.clone();
         let endpoint = self.endpoint(&ApiRequest::group_list(self.org(), &query, 1, None));
-        listing(endpoint, move |cursor, label| {
+        let fetch = move |cursor: Option<String>, label| {
             let client = client.clone();
             let query = query.clone();
             async move {
                 let request =
                     ApiRequest::group_list(client.org(), &query, client.page_size(), cursor.as_deref());
-                client.list_page(request, label).await
+                client.raw_page(&request, &label).await
             }
-        })
+        };
+        listing(endpoint, fetch, Group::decode)
     }
 
     pub fn groups(&self, query: &GroupQuery) -> BoxStream<'static, Result<Group, Error>> {
@@ -139,16 +141,17 @@ impl ChartHopClient {
         let client = self.clone();
         let query = query.clone();
         let endpoint = self.endpoint(&ApiRequest::access_probe(self.org()));
-        listing(endpoint, move |cursor, label| {
+        let codes = query.extra_fields.clone();
+        let fetch = move |cursor: Option<String>, label| {
             let client = client.clone();
             let query = query.clone();
             async move {
                 let request =
                     ApiRequest::person_list(client.org(), &query, client.page_size(), cursor.as_deref())?;
-                let codes = &query.extra_fields;
-                client.list_page_with(request, label, |row| PersonRecord::decode_with(row, codes)).await
+                client.raw_page(&request, &label).await
             }
-        })
+        };
+        listing(endpoint, fetch, move |row| PersonRecord::decode_with(row, &codes))
     }
 
     pub fn persons(&self, query: &PersonQuery) -> BoxStream<'static, Result<Person, Error>> {
@@ -192,7 +195,7 @@ impl ChartHopClient {
             map.insert("id".into(), Value::String(person_id.to_owned()));
         }
         PersonRecord::decode_with(Row(&map), &query.extra_fields)
-            .map_err(|fault| self.row_error(&request, PageLabel::default(), 1, fault))
+            .map_err(|fault| row_error(&self.endpoint(&request), PageLabel::default(), 1, fault))
     }
 
     async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {
@@ -205,9 +208,16 @@ impl ChartHopClient {
         label: PageLabel,
         decode: impl Fn(Row<'_>) -> Result<T, RowFault>,
     ) -> Result<Page<T>, Error> {
-        let body = self.inner.transport.get_json(&request, &label).await?;
-        let endpoint = || self.endpoint(&request);
-        let raw = envelope(body).map_err(|fault| match fault {
+        let raw = self.raw_page(&request, &label).await?;
+        let items = decode_rows(&self.endpoint(&request), &label, raw.rows.iter().enumerate(), &decode)?;
+        Ok(Page { items, next: raw.next, duplicates_dropped: 0 })
+    }
+
+    /// One list answer split into its rows and next cursor, its rows not decoded yet.
+    async fn raw_page(&self, request: &ApiRequest, label: &PageLabel) -> Result<RawPage, Error> {
+        let body = self.inner.transport.get_json(request, label).await?;
+        let endpoint = || self.endpoint(request);
+        envelope(body).map_err(|fault| match fault {
             EnvelopeFault::NotAnObject(found) => Error::Decode {
                 endpoint: endpoint(),
                 page: label.clone(),
@@ -219,25 +229,7 @@ impl ChartHopClient {
             EnvelopeFault::Next(found) => {
                 Error::InvalidNext { endpoint: endpoint(), page: label.clone(), found }
             }
-        })?;
-        let mut items = Vec::with_capacity(raw.rows.len());
-        for (index, row) in raw.rows.iter().enumerate() {
-            let decoded = match row {
-                Value::Object(map) => decode(Row(map)),
-                _ => Err(RowFault::NoId),
-            };
-            let item = decoded.map_err(|fault| self.row_error(&request, label.clone(), index + 1, fault))?;
-            items.push(item);
-        }
-        Ok(Page { items, next: raw.next, duplicates_dropped: 0 })
-    }
-
-    fn row_error(&self, request: &ApiRequest, page: PageLabel, row: usize, fault: RowFault) -> Error {
-        let endpoint = self.endpoint(request);
-        match fault {
-            RowFault::NoId => Error::MissingId { endpoint, page, row },
-            RowFault::Field { id, field, found } => Error::InvalidField { endpoint, page, id, field, found },
-        }
+        })
     }
 
     fn not_an_object(&self, request: &ApiRequest) -> Error {

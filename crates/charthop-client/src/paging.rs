@@ -6,9 +6,10 @@ use std::future::Future;
 use charthop_domain::Person;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
+use serde_json::Value;
 
 use crate::Error;
-use crate::decode::Listed;
+use crate::decode::{RawPage, Row, RowFault};
 use crate::error::PageLabel;
 
 /// One page of a listing: its rows and the cursor of the next page (`None` on the last).
@@ -33,9 +34,13 @@ impl Page<Person> {
 /// State of one listing. Memory stays bounded by the page size, not by the org: only the
 /// previous page's ids are kept for dropping the row an inclusive `from` repeats (duplicates
 /// further apart are left to the consumer's unique checks).
-struct Listing<F> {
+struct Listing<F, D> {
     fetch: F,
+    decode: D,
     next: Option<String>,
+    /// The next page, requested as soon as this one passed its checks: the caller's work on a
+    /// page then overlaps the round trip of the next.
+    in_flight: Option<InFlight>,
     used_cursors: HashSet<String>,
     previous_ids: HashSet<String>,
     pages: usize,
@@ -47,7 +52,7 @@ struct Listing<F> {
     done: bool,
 }
 
-impl<F> Listing<F> {
+impl<F, D> Listing<F, D> {
     /// Pages a listing of `rows_seen` rows may take: two more than it needs at the server's
     /// page size, so cursors that never repeat still cannot page forever.
     fn page_budget(&self) -> usize {
@@ -59,17 +64,26 @@ impl<F> Listing<F> {
 /// Follows `next` cursors from the first page to the last, dropping the rows a page repeats
 /// from the one before, and failing with [`Error::RepeatedCursor`] when a cursor comes back,
 /// [`Error::NoProgress`] when a page with a `next` adds no row, and [`Error::TooManyPages`]
-/// when the pages outgrow the rows. `fetch(cursor, label)` gets one page. Boxed so callers get
-/// an `Unpin` stream.
-pub(crate) fn listing<T, F, Fut>(endpoint: String, fetch: F) -> BoxStream<'static, Result<Page<T>, Error>>
+/// when the pages outgrow the rows. `fetch(cursor, label)` gets one page as sent; `decode` reads
+/// one row. The next page is requested (a task of its own) as soon as a page's cursor passed
+/// those checks, before its rows are decoded and while the caller works on it; dropping the
+/// stream cancels it. Boxed so callers get an `Unpin` stream.
+pub(crate) fn listing<T, F, Fut, D>(
+    endpoint: String,
+    fetch: F,
+    decode: D,
+) -> BoxStream<'static, Result<Page<T>, Error>>
 where
-    T: Listed + Send + 'static,
+    T: Send + 'static,
     F: FnMut(Option<String>, PageLabel) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send,
+    Fut: Future<Output = Result<RawPage, Error>> + Send + 'static,
+    D: Fn(Row<'_>) -> Result<T, RowFault> + Send + 'static,
 {
     let start = Listing {
         fetch,
+        decode,
         next: None,
+        in_flight: None,
         used_cursors: HashSet::new(),
         previous_ids: HashSet::new(),
         pages: 0,
@@ -86,24 +100,39 @@ where
             }
             state.pages += 1;
             let label = PageLabel { number: Some(state.pages), from: state.next.clone() };
-            let mut page = (state.fetch)(state.next.take(), label.clone()).await?;
-            let before = page.items.len();
+            let cursor = state.next.take();
+            let raw = match state.in_flight.take() {
+                Some(in_flight) => in_flight.join().await?,
+                None => (state.fetch)(cursor, label.clone()).await?,
+            };
+            let before = raw.rows.len();
             let mut current = HashSet::with_capacity(before);
-            page.items.retain(|item| {
-                let first_in_page = current.insert(item.id().to_owned());
-                first_in_page && !state.previous_ids.contains(item.id())
-            });
+            // By the rows' own ids, before decoding: a row without one is kept for decoding to
+            // report (with its place in the page).
+            let kept: Vec<(usize, Value)> = raw
+                .rows
+                .into_iter()
+                .enumerate()
+                .filter(|(_, row)| match row_id(row) {
+                    Some(id) => {
+                        let first_in_page = current.insert(id.clone());
+                        first_in_page && !state.previous_ids.contains(&id)
+                    }
+                    None => true,
+                })
+                .collect();
             state.previous_ids = current;
-            page.duplicates_dropped = before - page.items.len();
-            state.rows_seen += page.items.len();
+            let duplicates_dropped = before - kept.len();
+            state.rows_seen += kept.len();
             state.page_rows = state.page_rows.max(before);
-            state.overlap |= page.duplicates_dropped > 0;
-            match page.next.clone().filter(|next| !next.is_empty()) {
+            state.overlap |= duplicates_dropped > 0;
+            let next = raw.next;
+            match next.clone().filter(|next| !next.is_empty()) {
                 None => state.done = true,
                 Some(next) if !state.used_cursors.insert(next.clone()) => {
                     return Err(Error::RepeatedCursor { endpoint, cursor: next, page: label });
                 }
-                Some(cursor) if page.items.is_empty() => {
+                Some(cursor) if kept.is_empty() => {
                     return Err(Error::NoProgress { endpoint, page: label, cursor });
                 }
                 Some(_) if state.pages > state.page_budget() => {
@@ -114,12 +143,80 @@ where
                         page_rows: state.page_rows,
                     });
                 }
-                Some(next) => state.next = Some(next),
+                Some(next) => {
+                    let next_label = PageLabel { number: Some(state.pages + 1), from: Some(next.clone()) };
+                    state.in_flight = Some(InFlight::spawn((state.fetch)(Some(next.clone()), next_label)));
+                    state.next = Some(next);
+                    // The new task waits in this worker's next-task slot, which no other worker
+                    // takes: yielding lets it put the request on the wire before the decoding.
+                    tokio::task::yield_now().await;
+                }
             }
-            Ok(Some((page, state)))
+            let items = decode_rows(&endpoint, &label, kept.iter().map(|(i, row)| (*i, row)), &state.decode)?;
+            Ok(Some((Page { items, next, duplicates_dropped }, state)))
         }
     })
     .boxed()
+}
+
+/// A page requested ahead, on a task of its own so that it is sent while the caller works on
+/// the page before it; aborted when dropped unread.
+struct InFlight(tokio::task::JoinHandle<Result<RawPage, Error>>);
+
+impl InFlight {
+    fn spawn(fetch: impl Future<Output = Result<RawPage, Error>> + Send + 'static) -> Self {
+        InFlight(tokio::spawn(fetch))
+    }
+
+    async fn join(mut self) -> Result<RawPage, Error> {
+        match (&mut self.0).await {
+            Ok(page) => page,
+            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+            // Only a runtime shutting down cancels it, and that drops this listing too.
+            Err(cancelled) => panic!("a page request was cancelled: {cancelled}"),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A row's id as decoding reads it; `None` for a row decoding refuses.
+fn row_id(row: &Value) -> Option<String> {
+    match row {
+        Value::Object(map) => Row(map).id(),
+        _ => None,
+    }
+}
+
+/// Decodes `rows` (each with its index in the page), failing on the first that cannot be read.
+pub(crate) fn decode_rows<'a, T>(
+    endpoint: &str,
+    page: &PageLabel,
+    rows: impl Iterator<Item = (usize, &'a Value)>,
+    decode: &impl Fn(Row<'_>) -> Result<T, RowFault>,
+) -> Result<Vec<T>, Error> {
+    let mut items = Vec::with_capacity(rows.size_hint().0);
+    for (index, row) in rows {
+        let decoded = match row {
+            Value::Object(map) => decode(Row(map)),
+            _ => Err(RowFault::NoId),
+        };
+        items.push(decoded.map_err(|fault| row_error(endpoint, page.clone(), index + 1, fault))?);
+    }
+    Ok(items)
+}
+
+/// The error for row `row` (1-based) of a page.
+pub(crate) fn row_error(endpoint: &str, page: PageLabel, row: usize, fault: RowFault) -> Error {
+    let endpoint = endpoint.to_owned();
+    match fault {
+        RowFault::NoId => Error::MissingId { endpoint, page, row },
+        RowFault::Field { id, field, found } => Error::InvalidField { endpoint, page, id, field, found },
+    }
 }
 
 /// The rows of a page stream, one by one.
@@ -133,12 +230,10 @@ pub(crate) fn rows<T: Send + 'static>(
 mod tests {
     use charthop_domain::GroupType;
     use futures::StreamExt;
+    use serde_json::json;
 
     use super::*;
-
-    fn kind(id: &str) -> GroupType {
-        GroupType { id: id.into(), ..Default::default() }
-    }
+    use crate::decode::Listed;
 
     type Cursors = std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>;
 
@@ -149,17 +244,16 @@ mod tests {
         let cursors = Cursors::default();
         let seen = cursors.clone();
         let mut answers = answers.into_iter();
-        let pages = listing("/v1/org/acme/group-type".into(), move |cursor, _label| {
+        let fetch = move |cursor, _label| {
             seen.lock().unwrap().push(cursor);
             let (ids, next) = answers.next().expect("no more pages than scripted");
-            let page = Page {
-                items: ids.into_iter().map(kind).collect(),
+            let page = RawPage {
+                rows: ids.into_iter().map(|id| json!({ "id": id })).collect(),
                 next: next.map(str::to_owned),
-                duplicates_dropped: 0,
             };
             async move { Ok(page) }
-        });
-        (pages, cursors)
+        };
+        (listing("/v1/org/acme/group-type".into(), fetch, GroupType::decode), cursors)
     }
 
     #[tokio::test]
@@ -240,6 +334,69 @@ mod tests {
         // "a" comes back two pages later: it is passed on for the consumer's unique check.
         assert_eq!(ids, vec![vec!["a", "b"], vec!["c"], vec!["a"]]);
         assert_eq!(pages.iter().map(|p| p.duplicates_dropped).collect::<Vec<_>>(), vec![0, 2, 1]);
+    }
+
+    #[tokio::test]
+    async fn the_next_page_is_requested_before_the_caller_asks_for_it() {
+        let (pages, cursors) =
+            scripted(vec![(vec!["a"], Some("n1")), (vec!["b"], Some("n2")), (vec!["c"], None)]);
+        let mut pages = std::pin::pin!(pages);
+        pages.next().await.expect("a page").expect("page 1");
+        assert_eq!(*cursors.lock().unwrap(), vec![None, Some("n1".into())]);
+        pages.next().await.expect("a page").expect("page 2");
+        pages.next().await.expect("a page").expect("page 3");
+        assert!(pages.next().await.is_none());
+        assert_eq!(cursors.lock().unwrap().len(), 3, "no request after the last page");
+    }
+
+    #[tokio::test]
+    async fn a_bad_row_is_named_by_its_place_in_the_page_after_repeats_are_dropped() {
+        let fetch = |cursor: Option<String>, _label| {
+            let (rows, next) = match cursor {
+                None => (vec![json!({ "id": "a" })], "n1"),
+                Some(_) => (vec![json!({ "id": "a" }), json!({ "name": "no id" })], "n2"),
+            };
+            async move { Ok(RawPage { rows, next: Some(next.into()) }) }
+        };
+        let results: Vec<_> = listing("/v1/org/acme/group-type".into(), fetch, GroupType::decode)
+            .take(2)
+            .collect::<Vec<_>>()
+            .await;
+        match &results[1] {
+            Err(Error::MissingId { row: 2, page, .. }) => assert_eq!(page.number, Some(2)),
+            other => panic!("expected MissingId for row 2, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn dropping_the_listing_cancels_the_page_requested_ahead() {
+        struct Dropped(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Dropped {
+            fn drop(&mut self) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = cancelled.clone();
+        let fetch = move |cursor: Option<String>, _label| {
+            let guard = cursor.is_some().then(|| Dropped(flag.clone()));
+            async move {
+                if guard.is_some() {
+                    std::future::pending::<()>().await;
+                }
+                Ok(RawPage { rows: vec![json!({ "id": "a" })], next: Some("n".into()) })
+            }
+        };
+        let mut pages = listing("/v1/org/acme/group-type".into(), fetch, GroupType::decode);
+        pages.next().await.expect("a page").expect("page 1");
+        drop(pages);
+        for _ in 0..100 {
+            if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("the request for page 2 was not cancelled");
     }
 
     #[tokio::test]

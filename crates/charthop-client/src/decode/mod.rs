@@ -59,16 +59,11 @@ pub(crate) enum RowFault {
 
 /// A domain type that ChartHop lists, decoded from one row.
 pub(crate) trait Listed: Sized {
-    fn id(&self) -> &str;
     /// The caller reports a fault with endpoint and page.
     fn decode(row: Row<'_>) -> Result<Self, RowFault>;
 }
 
 impl Listed for Person {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
     fn decode(row: Row<'_>) -> Result<Self, RowFault> {
         let id = row.id().ok_or(RowFault::NoId)?;
         let lenient_date = |code: &str| {
@@ -110,10 +105,6 @@ impl Listed for Person {
 }
 
 impl Listed for Group {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
     fn decode(row: Row<'_>) -> Result<Self, RowFault> {
         let id = row.id().ok_or(RowFault::NoId)?;
         // `type` is a group-type id (or a legacy name); some shapes nest it as an object.
@@ -135,10 +126,6 @@ impl Listed for Group {
 }
 
 impl Listed for GroupType {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
     fn decode(row: Row<'_>) -> Result<Self, RowFault> {
         let id = row.id().ok_or(RowFault::NoId)?;
         Ok(GroupType {

@@ -41,10 +41,6 @@ impl PersonRecord {
 }
 
 impl Listed for PersonRecord {
-    fn id(&self) -> &str {
-        &self.person.id
-    }
-
     fn decode(row: Row<'_>) -> Result<Self, RowFault> {
         Self::decode_with(row, &[])
     }

@@ -19,7 +19,7 @@ use c1_proto::connector::v2::{
 use c1_proto::tonic::transport::Channel;
 use c1z::{C1zReader, C1zWriter, ReaderOptions, WriterOptions};
 use charthop_connector::{ChartHopBackend, SyncOptions};
-use charthop_fake::{FakeChartHop, Knobs};
+use charthop_fake::{Endpoint, FakeChartHop, Knobs};
 use tokio::sync::oneshot;
 
 use crate::harness::*;
@@ -282,15 +282,21 @@ async fn validate_tells_a_refused_token_from_one_that_cannot_read_persons_naming
 async fn a_failed_person_page_is_unavailable_and_the_same_token_then_gets_it() {
     let fake = fake(250, Knobs::default()).await;
     let expected =
-        resources(&channel(&serve(backend(&fake, options())).await).await, "person", String::new(), 2)
+        resources(&channel(&serve(backend(&fake, options())).await).await, "person", String::new(), 3)
             .await
             .0;
 
     let served = serve(backend(&fake, options())).await;
     let channel = channel(&served).await;
     let (first, token) = resources(&channel, "person", String::new(), 1).await;
-    // Every attempt of the next request fails (the client tries 6 times).
+    // Every attempt of the next ChartHop request fails (the client tries 6 times). The page
+    // after the first was requested while the first was answered: the failures meet the third.
+    while fake.requests(Endpoint::PersonList) < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     fake.update_knobs(|knobs| knobs.server_error_burst = 6);
+    let (second, token) = resources(&channel, "person", token, 1).await;
     let mut client = ResourcesServiceClient::new(channel.clone());
     let request = || ResourcesServiceListResourcesRequest {
         resource_type_id: "person".into(),
@@ -299,8 +305,8 @@ async fn a_failed_person_page_is_unavailable_and_the_same_token_then_gets_it() {
     };
     let failed = client.list_resources(request()).await.unwrap_err();
     assert_eq!(failed.code(), c1_proto::tonic::Code::Unavailable, "{failed:?}");
-    let second = client.list_resources(request()).await.expect("the retry gets the page").into_inner();
-    let got: Vec<String> = first.iter().chain(&second.list).map(key).collect();
+    let third = client.list_resources(request()).await.expect("the retry gets the page").into_inner();
+    let got: Vec<String> = first.iter().chain(&second).chain(&third.list).map(key).collect();
     assert_eq!(got, expected.iter().map(key).collect::<Vec<_>>());
 }
 
