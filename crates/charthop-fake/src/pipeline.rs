@@ -280,10 +280,10 @@ fn echoed(token: Option<&str>) -> String {
 }
 
 /// Waits until `at`, to a fraction of a millisecond: tokio's timer fires on whole milliseconds,
-/// up to one late, which would add to every delayed answer. The last millisecond is slept on a
-/// blocking thread.
+/// often more than one late (measured), which would add to every delayed answer. The last two
+/// milliseconds are slept on a blocking thread.
 async fn sleep_until_precisely(at: tokio::time::Instant) {
-    tokio::time::sleep_until(at - Duration::from_millis(1)).await;
+    tokio::time::sleep_until(at - Duration::from_millis(2)).await;
     let rest = at.saturating_duration_since(tokio::time::Instant::now());
     if !rest.is_zero() {
         let _slept = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
