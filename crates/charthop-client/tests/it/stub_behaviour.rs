@@ -39,7 +39,9 @@ async fn a_row_without_id_is_an_error_naming_endpoint_and_page() {
         "row 2 of page 2, from 'p2' of GET /v2/org/acme/person has no 'id': ChartHop always sends one, so \
          the answer is not a ChartHop list"
     );
-    assert_eq!(stub.request_count(), 2);
+    // The page after it was requested before its rows were decoded, then cancelled.
+    let requests = stub.request_count();
+    assert!((2..=3).contains(&requests), "the two pages and at most the one requested ahead: {requests}");
 }
 
 #[tokio::test]
