@@ -20,6 +20,7 @@ use crate::coverage::CoverageTracker;
 use crate::memberships::complete_page;
 use crate::publish::{Ending, publish};
 use crate::report::{Coverage, MappingCounts};
+use crate::writer_pace::WriterPace;
 use crate::writer_thread::{Batch, PersonRow, WriterThread};
 use crate::{BaselineCounts, Progress, SyncError, SyncEvent, SyncOptions, SyncReport};
 
@@ -54,7 +55,9 @@ pub async fn sync(
         cancel: Some(cancel_flag.clone()),
         ..Default::default()
     };
-    let writer = WriterThread::start(target, writer_options)?;
+    // Copying the previous sync comes after the last row: indexed tables would slow it down.
+    let pace = if options.keep_previous { WriterPace::at_finish() } else { WriterPace::timed() };
+    let writer = WriterThread::start(target, writer_options, pace)?;
     let outcome = tokio::select! {
         outcome = read_and_write(client, &writer, options, progress) => outcome,
         () = cancel.cancelled() => Err(SyncError::Cancelled),
@@ -130,7 +133,7 @@ async fn read_and_write(
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
     // The person listing needs nothing from the groups: its first pages are fetched while the
-    // groups are listed (at most two pages ahead), so no request waits for another. Not when
+    // groups are listed (at most three pages ahead), so no request waits for another. Not when
     // group types are named: a misspelled one fails the sync before any person is read.
     let early = options.writes_persons() && options.group_types.is_none();
     let pages = early.then(|| prefetch_pages(client, &options.person_query()));

@@ -79,8 +79,9 @@ pub(crate) struct WriterThread {
 
 impl WriterThread {
     /// Starts the writer; repeated resource ids keep their first row (the options' `keep_first`
-    /// and `live_resource_ids` are set here).
-    pub fn start(target: &Path, options: WriterOptions) -> Result<Self, SyncError> {
+    /// and `live_resource_ids` are set here). `pace` says whether it may build the indexes
+    /// early.
+    pub fn start(target: &Path, options: WriterOptions, mut pace: WriterPace) -> Result<Self, SyncError> {
         let options = WriterOptions { keep_first: true, live_resource_ids: true, ..options };
         let mut writer = C1zWriter::create(target, options)?;
         // One batch of slack keeps both sides busy; more only holds more pages in memory
@@ -88,7 +89,6 @@ impl WriterThread {
         let (commands, mut inbox) = mpsc::channel::<Command>(1);
         let thread = tokio::task::spawn_blocking(move || {
             let mut tally = Tally::default();
-            let mut pace = WriterPace::default();
             let mut waiting = Instant::now();
             while let Some(command) = inbox.blocking_recv() {
                 match command {
@@ -249,7 +249,7 @@ mod tests {
         let groups: Vec<Group> =
             ["g1", "g2"].map(|id| Group { id: id.into(), name: id.into(), ..Default::default() }).into();
         let directory = GroupDirectory::new(&groups);
-        let writer = WriterThread::start(&target, WriterOptions::default()).unwrap();
+        let writer = WriterThread::start(&target, WriterOptions::default(), WriterPace::timed()).unwrap();
         let mut setup = Batch { resource_types: c1_mapping::resource_types(), ..Default::default() };
         for group in &groups {
             setup.resources.push(group_resource(group, &directory).unwrap().value);
