@@ -105,15 +105,13 @@ where
                 Some(in_flight) => in_flight.join().await?,
                 None => (state.fetch)(cursor, label.clone()).await?,
             };
-            let before = raw.rows.len();
-            let mut current = HashSet::with_capacity(before);
-            // By the rows' own ids, before decoding: a row without one is kept for decoding to
-            // report (with its place in the page).
-            let kept: Vec<(usize, Value)> = raw
-                .rows
-                .into_iter()
-                .enumerate()
-                .filter(|(_, row)| match row_id(row) {
+            let RawPage { rows, next } = raw;
+            let mut current = HashSet::with_capacity(rows.len());
+            // Repeats are found by the rows' own ids, so that the next page can be requested
+            // before any row is decoded; a row without an id is kept for decoding to report.
+            let kept: Vec<bool> = rows
+                .iter()
+                .map(|row| match row_id(row) {
                     Some(id) => {
                         let first_in_page = current.insert(id.clone());
                         first_in_page && !state.previous_ids.contains(&id)
@@ -122,27 +120,32 @@ where
                 })
                 .collect();
             state.previous_ids = current;
-            let duplicates_dropped = before - kept.len();
-            state.rows_seen += kept.len();
-            state.page_rows = state.page_rows.max(before);
+            let kept_rows = kept.iter().filter(|keep| **keep).count();
+            let duplicates_dropped = rows.len() - kept_rows;
+            state.rows_seen += kept_rows;
+            state.page_rows = state.page_rows.max(rows.len());
             state.overlap |= duplicates_dropped > 0;
-            let next = raw.next;
-            match next.clone().filter(|next| !next.is_empty()) {
-                None => state.done = true,
-                Some(next) if !state.used_cursors.insert(next.clone()) => {
-                    return Err(Error::RepeatedCursor { endpoint, cursor: next, page: label });
+            // Every row is decoded, repeats too, in page order: a row that cannot be read fails
+            // the page before its cursor is judged, as when rows were decoded first.
+            let cursor_error = match next.clone().filter(|next| !next.is_empty()) {
+                None => {
+                    state.done = true;
+                    None
                 }
-                Some(cursor) if kept.is_empty() => {
-                    return Err(Error::NoProgress { endpoint, page: label, cursor });
+                Some(next) if !state.used_cursors.insert(next.clone()) => Some(Error::RepeatedCursor {
+                    endpoint: endpoint.clone(),
+                    cursor: next,
+                    page: label.clone(),
+                }),
+                Some(cursor) if kept_rows == 0 => {
+                    Some(Error::NoProgress { endpoint: endpoint.clone(), page: label.clone(), cursor })
                 }
-                Some(_) if state.pages > state.page_budget() => {
-                    return Err(Error::TooManyPages {
-                        endpoint,
-                        pages: state.pages,
-                        rows: state.rows_seen,
-                        page_rows: state.page_rows,
-                    });
-                }
+                Some(_) if state.pages > state.page_budget() => Some(Error::TooManyPages {
+                    endpoint: endpoint.clone(),
+                    pages: state.pages,
+                    rows: state.rows_seen,
+                    page_rows: state.page_rows,
+                }),
                 Some(next) => {
                     let next_label = PageLabel { number: Some(state.pages + 1), from: Some(next.clone()) };
                     state.in_flight = Some(InFlight::spawn((state.fetch)(Some(next.clone()), next_label)));
@@ -150,9 +153,13 @@ where
                     // The new task waits in this worker's next-task slot, which no other worker
                     // takes: yielding lets it put the request on the wire before the decoding.
                     tokio::task::yield_now().await;
+                    None
                 }
+            };
+            let items = decode_kept(&endpoint, &label, &rows, &kept, &state.decode)?;
+            if let Some(error) = cursor_error {
+                return Err(error);
             }
-            let items = decode_rows(&endpoint, &label, kept.iter().map(|(i, row)| (*i, row)), &state.decode)?;
             Ok(Some((Page { items, next, duplicates_dropped }, state)))
         }
     })
@@ -190,6 +197,19 @@ fn row_id(row: &Value) -> Option<String> {
         Value::Object(map) => Row(map).id(),
         _ => None,
     }
+}
+
+/// Decodes every row of a page in order, failing on the first that cannot be read, and keeps
+/// those `kept` marks.
+fn decode_kept<T>(
+    endpoint: &str,
+    page: &PageLabel,
+    rows: &[Value],
+    kept: &[bool],
+    decode: &impl Fn(Row<'_>) -> Result<T, RowFault>,
+) -> Result<Vec<T>, Error> {
+    let decoded = decode_rows(endpoint, page, rows.iter().enumerate(), decode)?;
+    Ok(decoded.into_iter().zip(kept).filter_map(|(item, keep)| keep.then_some(item)).collect())
 }
 
 /// Decodes `rows` (each with its index in the page), failing on the first that cannot be read.
@@ -365,6 +385,34 @@ mod tests {
         match &results[1] {
             Err(Error::MissingId { row: 2, page, .. }) => assert_eq!(page.number, Some(2)),
             other => panic!("expected MissingId for row 2, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_row_is_reported_before_the_cursor_and_a_repeat_is_read_too() {
+        // Page 2 repeats page 1's cursor and carries a row without an id: the row is named.
+        // Page 2' repeats "a" with a field of the wrong shape: repeats are decoded as well.
+        for second in [json!([{ "id": "b" }, { "name": "no id" }]), json!([{ "id": "a", "groupIds": 7 }])] {
+            let next_of_second = if second[0]["id"] == "b" { "n1" } else { "n2" };
+            let fetch = move |cursor: Option<String>, _label| {
+                let page = match cursor {
+                    None => RawPage { rows: vec![json!({ "id": "a" })], next: Some("n1".into()) },
+                    Some(_) => RawPage {
+                        rows: second.as_array().unwrap().clone(),
+                        next: Some(next_of_second.into()),
+                    },
+                };
+                async move { Ok(page) }
+            };
+            let results: Vec<_> =
+                listing("/v2/org/acme/person".into(), fetch, charthop_domain::Person::decode)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .await;
+            match &results[1] {
+                Err(Error::MissingId { row: 2, .. } | Error::InvalidField { field: "groupIds", .. }) => {}
+                other => panic!("expected the row's error, got {other:?}"),
+            }
         }
     }
 
