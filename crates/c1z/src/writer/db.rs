@@ -527,6 +527,28 @@ mod tests {
     }
 
     #[test]
+    fn build_indexes_leaves_every_declared_index_in_place_before_finish() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let declared = crate::schema::CREATE_STATEMENTS.iter().filter(|s| s.contains(" INDEX ")).count();
+        for live_resource_ids in [false, true] {
+            let options = crate::WriterOptions { live_resource_ids, ..Default::default() };
+            let mut writer = crate::C1zWriter::create(dir.path().join("sync.c1z"), options).expect("creates");
+            writer.build_indexes().expect("builds");
+            let built: i64 = writer
+                .db()
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                    [],
+                    |row| row.get(0),
+                )
+                .expect("counts");
+            assert_eq!(usize::try_from(built).ok(), Some(declared), "live_resource_ids {live_resource_ids}");
+            writer.finish().expect("finish builds none twice");
+        }
+    }
+
+    #[test]
     fn a_failed_removal_after_publishing_is_a_warning() {
         let dir = tempfile::tempdir().expect("temp dir");
         let gone = dir.path().join(".sync.c1z.abc.db-build");

@@ -288,13 +288,16 @@ async fn a_failed_person_page_is_unavailable_and_the_same_token_then_gets_it() {
 
     let served = serve(backend(&fake, options())).await;
     let channel = channel(&served).await;
+    let before = fake.requests(Endpoint::PersonList);
     let (first, token) = resources(&channel, "person", String::new(), 1).await;
     // Every attempt of the next ChartHop request fails (the client tries 6 times). The page
     // after the first was requested while the first was answered: the failures meet the third.
-    while fake.requests(Endpoint::PersonList) < 2 {
+    // The fake judges a request as it arrives, in the same synchronous step as it counts it:
+    // once the second is counted, a moment more and it has been judged.
+    while fake.requests(Endpoint::PersonList) < before + 2 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     fake.update_knobs(|knobs| knobs.server_error_burst = 6);
     let (second, token) = resources(&channel, "person", token, 1).await;
     let mut client = ResourcesServiceClient::new(channel.clone());
