@@ -20,7 +20,7 @@ const PAGE_SIZE: usize = 200;
 pub fn run(bench: &Bench) -> Result<Value> {
     let knobs = Knobs { latency: DELAY, ..Knobs::default() };
     let local = LocalFake::start(&OrgSpec::new(PERSONS, super::SEED), knobs)?;
-    eprintln!("==> fake org: {PERSONS} persons, {} ms before every answer", DELAY.as_millis());
+    eprintln!("==> fake org: {PERSONS} persons, each answer {} ms after its request", DELAY.as_millis());
     let bound_requests = local.fake().expected_list_requests(PAGE_SIZE).total();
     let bound = DELAY * u32::try_from(bound_requests)?;
     let page = PAGE_SIZE.to_string();
@@ -52,7 +52,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         ]);
     }
     println!(
-        "\nB2 latency-bound: {PERSONS} persons, page size {PAGE_SIZE}, {} ms before every answer; \
+        "\nB2 latency-bound: {PERSONS} persons, page size {PAGE_SIZE}, each answer {} ms after its request; \
          the bound is lower-bound requests x {} ms (pages are sequential)\n{}",
         DELAY.as_millis(),
         DELAY.as_millis(),

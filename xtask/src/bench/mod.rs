@@ -24,7 +24,8 @@ use crate::inspect::Counts;
 use crate::local_fake::LocalFake;
 use report::{mib, ratio, seconds, table};
 
-/// Added before every answer of the fake, to model a network between connector and ChartHop.
+/// How long after its request each answer of the fake leaves, to model a network between
+/// connector and ChartHop.
 const LATENCY: Duration = Duration::from_millis(20);
 const SEED: u64 = 7;
 const MEMBERSHIP_PERSONS: usize = 2_000;
@@ -152,7 +153,7 @@ bench took {:.0} s",
 /// The ratio tables between modes, with a network delay added.
 fn legacy(bench: &Bench) -> Result<()> {
     println!(
-        "\nThe ratio tables: {} ms added to every answer, {} cores. One sync per line.",
+        "\nThe ratio tables: each answer {} ms after its request, {} cores. One sync per line.",
         LATENCY.as_millis(),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
