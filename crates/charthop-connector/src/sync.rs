@@ -363,12 +363,12 @@ async fn write_persons(
 /// listing has no writer to find repeats.
 pub(crate) fn keep_new_persons(
     persons: &mut Vec<PersonRecord>,
-    seen: &mut HashSet<String>,
+    mut is_new: impl FnMut(&str) -> bool,
     options: &SyncOptions,
     counters: &mut Counters,
 ) {
     let before = persons.len();
-    persons.retain(|p| seen.insert(p.person.id.clone()));
+    persons.retain(|p| is_new(&p.person.id));
     counters.duplicate_persons += (before - persons.len()) as u64;
     drop_departed(persons, options, counters);
 }

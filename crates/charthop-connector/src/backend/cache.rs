@@ -1,6 +1,6 @@
 //! What the backend keeps between calls, each part bounded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use c1_connector_server::Page;
 use c1_proto::connector::v2::Resource;
@@ -42,6 +42,10 @@ impl MembershipCache {
         self.by_person.get(person_id).cloned()
     }
 
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.order.len()
@@ -50,6 +54,41 @@ impl MembershipCache {
     pub fn clear(&mut self) {
         self.by_person.clear();
         self.order.clear();
+    }
+}
+
+/// The ids of the most recently listed persons, at most `capacity`, the oldest going first.
+/// A listing in progress leaves out a person listed again within them, as the one-shot sync
+/// leaves out every repeat; a repeat farther apart (a large org changing while it is listed)
+/// passes. Holding every id would grow with the org.
+#[derive(Debug)]
+pub(crate) struct RecentIds {
+    capacity: usize,
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl RecentIds {
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity, ids: HashSet::new(), order: VecDeque::new() }
+    }
+
+    /// Whether `id` is not among the recent ones; it is then one of them.
+    pub fn insert(&mut self, id: &str) -> bool {
+        if self.ids.contains(id) {
+            return false;
+        }
+        if self.capacity == 0 {
+            return true;
+        }
+        self.ids.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        while self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.ids.remove(&oldest);
+            }
+        }
+        true
     }
 }
 
@@ -87,6 +126,19 @@ mod tests {
 
     fn grant(id: &str) -> String {
         id.to_owned()
+    }
+
+    #[test]
+    fn recent_ids_find_a_repeat_within_the_window_and_forget_the_oldest() {
+        let mut recent = RecentIds::new(2);
+        assert!(recent.insert("a") && recent.insert("b"));
+        assert!(!recent.insert("a"), "a repeat within the window");
+        assert!(recent.insert("c"), "a third id pushes out the oldest");
+        assert!(recent.insert("a"), "a repeat farther apart passes");
+        assert!(!recent.insert("c"));
+        assert_eq!(recent.order.len(), 2);
+        let mut none = RecentIds::new(0);
+        assert!(none.insert("a") && none.insert("a"), "no window, no repeat found");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! cursor as the page token. A token that is not the one the listing expects next (a
 //! resumed sync, another process) restarts the listing and walks it up to that cursor.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use c1_connector_server::{BackendError, Page};
 use c1_proto::connector::v2::{Grant, Resource};
@@ -10,6 +10,7 @@ use charthop_client::PersonRecord;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
+use super::cache::RecentIds;
 use super::{ChartHopBackend, backend_error};
 use crate::memberships::complete_page;
 use crate::sync::{Counters, keep_new_persons, map_person_page};
@@ -21,8 +22,9 @@ pub(crate) struct PersonWalk {
     pages: RecordPages,
     /// The token whose page `pages` yields next (`None`: the first page).
     expects: Option<String>,
-    /// Ids of the persons listed so far: a repeated row is left out, as the one-shot sync does.
-    seen: HashSet<String>,
+    /// Ids of the persons listed last: a row repeating one is left out, as the one-shot sync
+    /// leaves out repeats.
+    seen: RecentIds,
     pages_read: usize,
 }
 
@@ -38,10 +40,11 @@ impl ChartHopBackend {
         if !continues {
             *held = None;
         }
+        let remembered = self.memberships().capacity();
         let walk = held.get_or_insert_with(|| PersonWalk {
             pages: self.client.person_record_pages(&options.person_query()),
             expects: None,
-            seen: HashSet::new(),
+            seen: RecentIds::new(remembered),
             pages_read: 0,
         });
         loop {
@@ -63,7 +66,7 @@ impl ChartHopBackend {
             walk.pages_read += 1;
             walk.expects = page.next.clone().filter(|next| !next.is_empty());
             let mut persons = page.items;
-            keep_new_persons(&mut persons, &mut walk.seen, &options, &mut Counters::default());
+            keep_new_persons(&mut persons, |id| walk.seen.insert(id), &options, &mut Counters::default());
             if options.writes_grants() {
                 let source = options.membership_source;
                 let concurrency = options.membership_concurrency;
