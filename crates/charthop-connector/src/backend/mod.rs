@@ -170,7 +170,7 @@ impl ChartHopBackend {
     }
 
     async fn person_grants(&self, person_id: &str) -> Result<Vec<Grant>, BackendError> {
-        if let Some(group_ids) = self.memberships().get(person_id) {
+        if let Some(group_ids) = self.memberships().get(person_id).cloned() {
             return Ok(group_ids.iter().map(|group_id| membership_grant(group_id, person_id)).collect());
         }
         let groups = self.groups().await?;

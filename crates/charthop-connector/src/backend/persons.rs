@@ -66,7 +66,7 @@ impl ChartHopBackend {
             walk.pages_read += 1;
             walk.expects = page.next.clone().filter(|next| !next.is_empty());
             let mut persons = page.items;
-            keep_new_persons(&mut persons, |id| walk.seen.insert(id), &options, &mut Counters::default());
+            keep_new_persons(&mut persons, |id| walk.seen.insert(id, ()), &options, &mut Counters::default());
             if options.writes_grants() {
                 let source = options.membership_source;
                 let concurrency = options.membership_concurrency;
@@ -110,7 +110,7 @@ impl ChartHopBackend {
         let mut cache = self.memberships();
         for id in persons.iter().filter_map(|p| p.id.as_ref()) {
             let groups = by_person.remove(&id.resource).unwrap_or_default();
-            cache.insert(id.resource.clone(), groups);
+            cache.insert(&id.resource, groups);
         }
     }
 }
