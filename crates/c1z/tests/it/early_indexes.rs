@@ -55,12 +55,20 @@ fn indexes_built_early_give_the_rows_and_indexes_of_indexes_built_at_finish() {
     }
 }
 
+/// A writer holding all of `org`, strict or keeping the first of a repeated id.
+fn holding(org: &Org, dir: &std::path::Path, keep_first: bool) -> C1zWriter {
+    let name = if keep_first { "keep-first.c1z" } else { "strict.c1z" };
+    let options = WriterOptions { keep_first, ..fixed_options() };
+    let mut writer = C1zWriter::create(dir.join(name), options).expect("creates");
+    org.write(&mut writer).expect("writes");
+    writer
+}
+
 #[test]
 fn after_early_indexes_a_repeated_grant_is_found_as_it_is_written() {
     let org = org(4, 1);
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = C1zWriter::create(dir.path().join("strict.c1z"), fixed_options()).expect("creates");
-    org.write(&mut writer).expect("writes");
+    let mut writer = holding(&org, dir.path(), false);
     writer.build_indexes().expect("builds");
     let repeated = &org.grants[1];
     match writer.put_grant(repeated) {
@@ -68,9 +76,7 @@ fn after_early_indexes_a_repeated_grant_is_found_as_it_is_written() {
         other => panic!("expected DuplicateId at once, got {other:?}"),
     }
 
-    let options = WriterOptions { keep_first: true, ..fixed_options() };
-    let mut writer = C1zWriter::create(dir.path().join("keep-first.c1z"), options).expect("creates");
-    org.write(&mut writer).expect("writes");
+    let mut writer = holding(&org, dir.path(), true);
     writer.build_indexes().expect("builds");
     let before = writer.counts().grants;
     writer.put_grant(repeated).expect("left out");
@@ -82,15 +88,12 @@ fn after_early_indexes_a_repeated_grant_is_found_as_it_is_written() {
 fn building_early_over_a_repeat_already_written_fails_or_keeps_the_first_as_finish_would() {
     let org = org(4, 1);
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = C1zWriter::create(dir.path().join("strict.c1z"), fixed_options()).expect("creates");
-    org.write(&mut writer).expect("writes");
+    let mut writer = holding(&org, dir.path(), false);
     writer.put_grant(&org.grants[0]).expect("not checked before the index exists");
     let err = writer.build_indexes().expect_err("the index build meets the repeat");
     assert!(matches!(&err, WriteError::DuplicateId { id, .. } if *id == org.grants[0].id), "{err}");
 
-    let options = WriterOptions { keep_first: true, ..fixed_options() };
-    let mut writer = C1zWriter::create(dir.path().join("keep-first.c1z"), options).expect("creates");
-    org.write(&mut writer).expect("writes");
+    let mut writer = holding(&org, dir.path(), true);
     writer.put_grant(&org.grants[0]).expect("not checked before the index exists");
     writer.build_indexes().expect("keep-first drops the later copy");
     assert_eq!(writer.finish().expect("finishes").repeats.grants, 1);
