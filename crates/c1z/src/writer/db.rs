@@ -398,9 +398,8 @@ impl BuildDb {
         if self.unique_built.get() {
             return Ok(());
         }
-        let live = self.live_resources;
-        let pending = move |s: &&str| !(live && index_table(s) == RESOURCES);
-        for statement in statements(Stage::UniqueAtFinish).filter(pending) {
+        let pending = self.pending_indexes(Stage::UniqueAtFinish);
+        for statement in pending {
             let table = index_table(statement);
             let mut built = self.conn.execute_batch(statement);
             // Repeats are rare, and finding them is a grouped pass over the table: keep-first
@@ -439,6 +438,13 @@ impl BuildDb {
         Ok(())
     }
 
+    /// The index statements of `stage` not created with the tables (the resources' are, when
+    /// they are live).
+    fn pending_indexes(&self, stage: Stage) -> impl Iterator<Item = &'static str> + use<> {
+        let live = self.live_resources;
+        statements(stage).filter(move |s| !(live && index_table(s) == RESOURCES))
+    }
+
     /// Builds every index that does not exist yet, in the open transaction: unique ones first
     /// (a repeated id is handled as at finish), then the others. Rows written later are indexed
     /// as they go in.
@@ -447,8 +453,7 @@ impl BuildDb {
         if self.all_built {
             return Ok(());
         }
-        let pending = |s: &&str| !(self.live_resources && index_table(s) == RESOURCES);
-        for statement in statements(Stage::AtFinish).filter(pending) {
+        for statement in self.pending_indexes(Stage::AtFinish) {
             self.conn.execute_batch(statement).map_err(WriteError::sqlite("building the v1 indexes"))?;
         }
         self.all_built = true;
