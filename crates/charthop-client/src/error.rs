@@ -194,6 +194,14 @@ pub enum Error {
          instead of fetching forever; report this to ChartHop support"
     )]
     RepeatedCursor { endpoint: String, cursor: String, page: PageLabel },
+
+    /// The request sent ahead for the next page was cancelled under the listing: only a runtime
+    /// shutting down does that.
+    #[error(
+        "the request for GET {endpoint} ({page}) was cancelled before it answered (the connector \
+         is shutting down); the listing stopped there"
+    )]
+    PageRequestCancelled { endpoint: String, page: PageLabel },
 }
 
 impl Error {

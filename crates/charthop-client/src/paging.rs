@@ -102,7 +102,7 @@ where
             let label = PageLabel { number: Some(state.pages), from: state.next.clone() };
             let cursor = state.next.take();
             let raw = match state.in_flight.take() {
-                Some(in_flight) => in_flight.join().await?,
+                Some(in_flight) => in_flight.join(&endpoint, &label).await?,
                 None => (state.fetch)(cursor, label.clone()).await?,
             };
             let RawPage { rows, next } = raw;
@@ -175,12 +175,13 @@ impl InFlight {
         InFlight(tokio::spawn(fetch))
     }
 
-    async fn join(mut self) -> Result<RawPage, Error> {
+    async fn join(mut self, endpoint: &str, page: &PageLabel) -> Result<RawPage, Error> {
         match (&mut self.0).await {
             Ok(page) => page,
             Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
-            // Only a runtime shutting down cancels it, and that drops this listing too.
-            Err(cancelled) => panic!("a page request was cancelled: {cancelled}"),
+            Err(_cancelled) => {
+                Err(Error::PageRequestCancelled { endpoint: endpoint.to_owned(), page: page.clone() })
+            }
         }
     }
 }
@@ -274,6 +275,18 @@ mod tests {
             async move { Ok(page) }
         };
         (listing("/v1/org/acme/group-type".into(), fetch, GroupType::decode), cursors)
+    }
+
+    #[tokio::test]
+    async fn a_request_ahead_cancelled_under_the_listing_is_an_error_naming_its_page() {
+        let in_flight = InFlight::spawn(std::future::pending());
+        in_flight.0.abort();
+        let page = PageLabel { number: Some(2), from: Some("p2".into()) };
+        let Err(error) = in_flight.join("/v1/org/acme/person", &page).await else {
+            panic!("a cancelled request answered a page");
+        };
+        assert!(matches!(&error, Error::PageRequestCancelled { page: p, .. } if *p == page), "{error:?}");
+        assert!(error.to_string().contains("GET /v1/org/acme/person"), "{error}");
     }
 
     #[tokio::test]
