@@ -118,8 +118,8 @@ fn limits_and_legacy(bench: &Bench, quick: bool, started: Instant) -> Result<()>
         .map_or_else(|| crate::workspace_root().join("target"), PathBuf::from)
         .join("bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let plot = dir.join("growth.svg");
-    std::fs::write(&plot, plot::growth_svg(&limits::growth_points(&report["b3_b4_b7"])))
+    let plot = dir.join("growth.png");
+    std::fs::write(&plot, plot::growth_png(&limits::growth_points(&report["b3_b4_b7"]))?)
         .with_context(|| format!("cannot write {}", plot.display()))?;
     println!("\nplot: {}", plot.display());
     let path = dir.join("report.json");

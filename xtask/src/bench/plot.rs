@@ -1,71 +1,75 @@
-//! The growth plot: wall time and peak RSS against org size, as an SVG written by hand (the
-//! offline registry this is built with has no plotting crate).
+//! The growth plot: wall time and peak RSS against org size, two panels drawn with plotters into
+//! an RGB buffer and written as a PNG (no image crate; the font is embedded, none is looked up).
 
-use std::fmt::Write as _;
+use anyhow::{Context, Result, anyhow};
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
 
-const W: f64 = 360.0;
-const H: f64 = 240.0;
-const PAD: f64 = 48.0;
+const PANEL: (u32, u32) = (480, 320);
+const FONT: &str = "sans-serif";
 
-/// Two panels side by side: wall seconds and peak MiB, each against persons (linear axes from 0).
-pub fn growth_svg(points: &[(usize, f64, f64)]) -> String {
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"11\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-        2.0 * W
-    );
-    let wall: Vec<(f64, f64)> = points.iter().map(|p| (p.0 as f64, p.1)).collect();
-    let rss: Vec<(f64, f64)> = points.iter().map(|p| (p.0 as f64, p.2)).collect();
-    panel(&mut svg, 0.0, "wall time (s)", &wall, "#1f77b4");
-    panel(&mut svg, W, "peak RSS (MiB)", &rss, "#d62728");
-    svg.push_str("</svg>\n");
-    svg
+/// PNG bytes of two panels side by side: wall seconds and peak MiB, each against persons (linear
+/// axes from 0). `points` are (persons, wall s, peak MiB).
+pub fn growth_png(points: &[(usize, f64, f64)]) -> Result<Vec<u8>> {
+    register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+        .map_err(|_| anyhow!("the embedded font cannot be read"))?;
+    let (width, height) = (PANEL.0 * 2, PANEL.1);
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (left, right) = root.split_horizontally(PANEL.0);
+        let wall: Vec<(f64, f64)> = points.iter().map(|p| (p.0 as f64, p.1)).collect();
+        let rss: Vec<(f64, f64)> = points.iter().map(|p| (p.0 as f64, p.2)).collect();
+        panel(&left, "wall time (s)", &wall, &BLUE)?;
+        panel(&right, "peak RSS (MiB)", &rss, &RED)?;
+        root.present().map_err(draw_error)?;
+    }
+    encode_png(&rgb, width, height)
 }
 
-fn panel(svg: &mut String, left: f64, title: &str, points: &[(f64, f64)], colour: &str) {
+fn panel(
+    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    title: &str,
+    points: &[(f64, f64)],
+    colour: &RGBColor,
+) -> Result<()> {
     let max_x = points.iter().map(|p| p.0).fold(1.0, f64::max);
     let max_y = points.iter().map(|p| p.1).fold(f64::MIN_POSITIVE, f64::max) * 1.1;
-    let x = |v: f64| left + PAD + v / max_x * (W - 2.0 * PAD);
-    let y = |v: f64| H - PAD - v / max_y * (H - 2.0 * PAD);
-    let _ = writeln!(
-        svg,
-        "<text x=\"{}\" y=\"20\" text-anchor=\"middle\">{title} against persons</text>",
-        left + W / 2.0
-    );
-    let _ = writeln!(
-        svg,
-        "<path d=\"M{:.1},{:.1} V{:.1} H{:.1}\" fill=\"none\" stroke=\"black\"/>",
-        x(0.0),
-        y(max_y),
-        y(0.0),
-        x(max_x)
-    );
-    for i in 0..=4 {
-        let (vx, vy) = (max_x * f64::from(i) / 4.0, max_y * f64::from(i) / 4.0);
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.0}k</text>",
-            x(vx),
-            H - PAD + 14.0,
-            vx / 1000.0
-        );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{vy:.1}</text>",
-            x(0.0) - 4.0,
-            y(vy) + 4.0
-        );
-    }
-    let line: Vec<String> = points.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1))).collect();
-    let _ = writeln!(
-        svg,
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
-        line.join(" ")
-    );
-    for p in points {
-        let _ =
-            writeln!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"/>", x(p.0), y(p.1));
-    }
+    let mut chart = ChartBuilder::on(area)
+        .caption(format!("{title} against persons"), (FONT, 16))
+        .margin(12)
+        .x_label_area_size(32)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0.0..max_x, 0.0..max_y)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
+        .y_label_formatter(&|v| format!("{v:.1}"))
+        .label_style((FONT, 12))
+        .draw()
+        .map_err(draw_error)?;
+    chart.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2))).map_err(draw_error)?;
+    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled()))).map_err(draw_error)?;
+    Ok(())
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().context("cannot start the PNG")?;
+    writer.write_image_data(rgb).context("cannot write the PNG's pixels")?;
+    writer.finish().context("cannot finish the PNG")?;
+    Ok(out)
+}
+
+fn draw_error<E: std::error::Error + Send + Sync + 'static>(error: DrawingAreaErrorKind<E>) -> anyhow::Error {
+    anyhow!("cannot draw the growth plot: {error}")
 }
 
 #[cfg(test)]
@@ -73,11 +77,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_point_is_drawn_inside_its_panel() {
-        let svg = growth_svg(&[(10_000, 0.6, 72.7), (100_000, 6.5, 77.7), (300_000, 20.9, 94.6)]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
-        assert_eq!(svg.matches("<circle").count(), 6);
-        assert_eq!(svg.matches("<polyline").count(), 2);
-        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    fn the_plot_is_a_png_of_two_panels_with_both_lines_drawn() {
+        let png = growth_png(&[(10_000, 0.6, 72.7), (100_000, 6.5, 77.7), (300_000, 20.9, 94.6)]).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((frame.width, frame.height), (PANEL.0 * 2, PANEL.1));
+        let pixels = &pixels[..frame.buffer_size()];
+        let count =
+            |colour: &RGBColor| pixels.chunks(3).filter(|p| p == &[colour.0, colour.1, colour.2]).count();
+        // Each line is drawn, in its own panel: blue on the left, red on the right.
+        let blue_left = pixels
+            .chunks(3)
+            .enumerate()
+            .filter(|(i, p)| *p == [0, 0, 255] && (*i as u32 % (PANEL.0 * 2)) < PANEL.0)
+            .count();
+        assert!(count(&BLUE) > 100 && blue_left == count(&BLUE), "blue pixels: {}", count(&BLUE));
+        assert!(count(&RED) > 100, "red pixels: {}", count(&RED));
+        // The captions are drawn: dark pixels in the top rows, above every axis and line.
+        let caption_rows = &pixels[..(PANEL.0 * 2 * 24 * 3) as usize];
+        assert!(caption_rows.chunks(3).filter(|p| p.iter().all(|&c| c < 96)).count() > 100);
     }
 }
