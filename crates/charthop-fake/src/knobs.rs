@@ -104,6 +104,10 @@ pub struct Knobs {
     pub pad_bodies_to: Option<usize>,
     /// Successful bodies are streamed in 64 KiB chunks without a `Content-Length`.
     pub stream_bodies: bool,
+    /// Each successful answer is rendered once per request (route, item and query) and served
+    /// again from memory, up to [`crate::BODY_CACHE_BYTES`] in all: a benchmark then times
+    /// the client, not the fake's rendering. Setting the knobs empties it.
+    pub cache_bodies: bool,
     /// The first person (by id) has a title of this many bytes.
     pub huge_title: Option<usize>,
     /// Error answers echo the request's token: as sent, upper-cased, and in standard and
@@ -146,6 +150,7 @@ impl Default for Knobs {
             never_answer: false,
             pad_bodies_to: None,
             stream_bodies: false,
+            cache_bodies: false,
             huge_title: None,
             echo_token_in_errors: false,
             duplicate_person_across_pages: false,
@@ -192,6 +197,7 @@ impl fmt::Debug for Knobs {
             .field("never_answer", &self.never_answer)
             .field("pad_bodies_to", &self.pad_bodies_to)
             .field("stream_bodies", &self.stream_bodies)
+            .field("cache_bodies", &self.cache_bodies)
             .field("huge_title", &self.huge_title)
             .field("echo_token_in_errors", &self.echo_token_in_errors)
             .field("duplicate_person_across_pages", &self.duplicate_person_across_pages)

@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+mod body_cache;
 mod custom;
 mod endpoint;
 mod error;
@@ -28,6 +29,7 @@ mod server;
 mod spec;
 mod store;
 
+pub use body_cache::BODY_CACHE_BYTES;
 pub use custom::{CUSTOM_FIELD_CODES, custom_field};
 pub use endpoint::{Endpoint, ROUTES, Route};
 pub use generate::generate_org;

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 
+use crate::body_cache::BodyCache;
 use crate::endpoint::Endpoint;
 use crate::error::ApiError;
 use crate::handlers;
@@ -59,6 +60,7 @@ pub(crate) struct Shared {
     pub store: Store,
     knobs: RwLock<Arc<Knobs>>,
     faults: Mutex<FaultState>,
+    bodies: Mutex<BodyCache>,
     counts: [AtomicU64; Endpoint::ALL.len()],
     pub total: AtomicU64,
 }
@@ -97,6 +99,7 @@ impl Shared {
         Shared {
             store,
             faults: Mutex::new(FaultState::new(&knobs)),
+            bodies: Mutex::default(),
             knobs: RwLock::new(Arc::new(knobs)),
             counts: Default::default(),
             total: AtomicU64::new(0),
@@ -110,6 +113,7 @@ impl Shared {
     pub fn set_knobs(&self, knobs: Knobs) {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         *faults = FaultState::new(&knobs);
+        *self.bodies.lock().unwrap_or_else(|e| e.into_inner()) = BodyCache::default();
         *self.knobs.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(knobs);
     }
 
@@ -150,7 +154,7 @@ impl Shared {
         response
     }
 
-    fn checked(&self, knobs: &Knobs, call: Call) -> Result<Vec<u8>, Refusal> {
+    fn checked(&self, knobs: &Knobs, call: Call) -> Result<Bytes, Refusal> {
         let person_access = match bearer_token(&call.headers) {
             Some(token) if token == knobs.token => true,
             Some(token) if knobs.token_without_person_access.as_deref() == Some(token) => false,
@@ -182,8 +186,22 @@ impl Shared {
                 return Err(Refusal::Accepted);
             }
         }
-        handlers::answer(&self.store, knobs, call.endpoint, call.item.as_deref(), &params)
-            .map_err(Refusal::Error)
+        let render = || handlers::answer(&self.store, knobs, call.endpoint, call.item.as_deref(), &params);
+        if !knobs.cache_bodies {
+            return Ok(Bytes::from(render()?));
+        }
+        let request = format!(
+            "{:?}/{}?{}",
+            call.endpoint,
+            call.item.as_deref().unwrap_or_default(),
+            params.request_key()
+        );
+        if let Some(body) = self.bodies.lock().unwrap_or_else(|e| e.into_inner()).get(&request) {
+            return Ok(body);
+        }
+        let body = Bytes::from(render()?);
+        self.bodies.lock().unwrap_or_else(|e| e.into_inner()).keep(request, &body);
+        Ok(body)
     }
 
     /// 429 (a burst, then every Nth request) or a 5xx burst.
@@ -205,9 +223,11 @@ impl Shared {
         Ok(())
     }
 
-    fn deliver(&self, knobs: &Knobs, mut body: Vec<u8>) -> Response {
-        if let Some(size) = knobs.pad_bodies_to {
-            body.resize(body.len().max(size), b' ');
+    fn deliver(&self, knobs: &Knobs, mut body: Bytes) -> Response {
+        if let Some(size) = knobs.pad_bodies_to.filter(|size| *size > body.len()) {
+            let mut padded = body.to_vec();
+            padded.resize(size, b' ');
+            body = Bytes::from(padded);
         }
         let fault = {
             let mut faults = self.faults();
@@ -223,18 +243,20 @@ impl Shared {
         };
         match fault {
             None if knobs.stream_bodies => {
-                let chunks: Vec<Result<Bytes, io::Error>> =
-                    body.chunks(64 * 1024).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+                let chunks: Vec<Result<Bytes, io::Error>> = (0..body.len())
+                    .step_by(64 * 1024)
+                    .map(|at| Ok(body.slice(at..body.len().min(at + 64 * 1024))))
+                    .collect();
                 json_response(Body::from_stream(futures::stream::iter(chunks)), None)
             }
             None => json_response(Body::from(body), None),
             Some(BodyFault::Truncate) => {
                 let half = body.len() / 2;
-                json_response(Body::from(body[..half].to_vec()), None)
+                json_response(Body::from(body.slice(..half)), None)
             }
             Some(BodyFault::CloseMidBody) => {
                 let full_length = body.len();
-                let half = Bytes::from(body[..full_length / 2].to_vec());
+                let half = body.slice(..full_length / 2);
                 // A pause lets the first half reach the socket before the error drops the
                 // connection.
                 let cut = futures::stream::once(async {

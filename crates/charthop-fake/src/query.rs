@@ -58,6 +58,13 @@ impl Params {
         }
     }
 
+    /// Every parameter, in order: what identifies one request's answer.
+    pub fn request_key(&self) -> String {
+        let mut pairs: Vec<_> = self.values.iter().collect();
+        pairs.sort();
+        pairs.iter().map(|(k, v)| format!("{k}={v}&")).collect()
+    }
+
     /// Every parameter but `from`: what identifies one listing across its pages.
     pub fn listing_key(&self) -> String {
         let mut pairs: Vec<_> = self.values.iter().filter(|(k, _)| k.as_str() != "from").collect();

@@ -22,6 +22,11 @@ pub struct ExternalFake {
 
 impl ExternalFake {
     pub fn start(fake_bin: &Path, persons: usize, seed: u64) -> Result<Self> {
+        Self::start_with(fake_bin, persons, seed, &[])
+    }
+
+    /// [`ExternalFake::start`] with more of the fake's flags (`--cache-bodies`).
+    pub fn start_with(fake_bin: &Path, persons: usize, seed: u64, flags: &[&str]) -> Result<Self> {
         let spec = OrgSpec::new(persons, seed);
         let org: Org = generate_org(&spec);
         let expected = Counts::expected(&org);
@@ -29,6 +34,7 @@ impl ExternalFake {
         let mut child = Command::new(fake_bin)
             .args(["--persons", &persons.to_string(), "--seed", &seed.to_string(), "--today"])
             .arg(spec.today.format("%Y-%m-%d").to_string())
+            .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -40,6 +40,7 @@ usage: charthop-fake [options]
   --never-answer           accept connections and never answer
   --pad-bodies-to N        pad successful bodies with spaces to N bytes
   --stream-bodies          send bodies in chunks without a Content-Length
+  --cache-bodies           render each answer once per request and serve it again from memory
   --huge-title N           the first person's title is N bytes
   --echo-token-in-errors   error answers echo the token (as sent, upper case, base64)
   --duplicate-person       person pages after the second repeat the first person";
@@ -133,6 +134,7 @@ fn parse(args: &[String]) -> Result<(OrgSpec, Knobs, u16), String> {
                     Some(if ms == 0 { Duration::MAX } else { Duration::from_millis(ms) });
             }
             "--never-answer" => knobs.never_answer = true,
+            "--cache-bodies" => knobs.cache_bodies = true,
             "--pad-bodies-to" => knobs.pad_bodies_to = Some(number(flag, value()?)?),
             "--stream-bodies" => knobs.stream_bodies = true,
             "--huge-title" => knobs.huge_title = Some(number(flag, value()?)?),
