@@ -5,6 +5,7 @@ mod compare;
 mod db;
 mod integrity;
 mod keep;
+mod memory;
 mod publish;
 mod rows;
 mod target;
@@ -259,6 +260,7 @@ impl C1zWriter {
         // On any error `db` drops here, which deletes the temporary database.
         let built = db.finish(&self.cancel)?;
         let indexed = Instant::now();
+        memory::release_freed_memory();
         let (raw_bytes, compressed_bytes) = publish::compress_and_replace(
             built.path(),
             &self.target,

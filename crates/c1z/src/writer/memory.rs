@@ -1,0 +1,45 @@
+//! Handing the allocator's free memory back to the system between the finish's two stages.
+//!
+//! SQLite's sorter and page cache free their memory when the index builds are over, and glibc
+//! keeps those pages resident in the writer thread's arena; zstd's workers then allocate in
+//! arenas of their own, so without a trim both add up at the sync's peak (measured at 300,000
+//! persons: 60-63 MiB, 53-55 MiB with it), and a service-mode daemon keeps the larger of them
+//! between tasks.
+
+/// Returns the pages glibc's allocator holds free to the system (`malloc_trim(0)`). Elsewhere
+/// than glibc, nothing: other allocators give large blocks back themselves.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[expect(unsafe_code, reason = "glibc's malloc_trim has no safe wrapper")]
+pub(crate) fn release_freed_memory() {
+    // SAFETY: malloc_trim takes no pointer and works only on the allocator's own free lists,
+    // under the allocator's locks: any thread may call it at any time.
+    unsafe { libc::malloc_trim(0) };
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn release_freed_memory() {}
+
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+mod tests {
+    use super::*;
+
+    fn anonymous_kib() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|line| line.starts_with("RssAnon:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn freed_pages_below_a_live_block_go_back_to_the_system() {
+        // 64 MiB in 4 KiB blocks, all freed but the last: glibc cannot shrink its heap past a
+        // live block, so the freed pages stay resident until a trim.
+        let mut blocks: Vec<Vec<u8>> = (0..16 * 1024).map(|i| vec![i as u8 | 1; 4096]).collect();
+        let last = blocks.pop();
+        drop(blocks);
+        let before = anonymous_kib();
+        release_freed_memory();
+        let after = anonymous_kib();
+        assert!(before.saturating_sub(after) >= 32 * 1024, "RssAnon {before} kB -> {after} kB");
+        drop(last);
+    }
+}
