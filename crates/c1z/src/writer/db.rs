@@ -61,6 +61,7 @@ pub(crate) struct BuildDb {
     clock: Clock,
     batch_size: usize,
     rows_in_batch: usize,
+    batches_committed: u64,
     counts: Counts,
     // Timestamps repeat (a fixed clock, many rows per second): reuse the formatted text.
     timestamps: TimestampFormatter,
@@ -127,6 +128,7 @@ impl BuildDb {
             clock,
             batch_size,
             rows_in_batch: 0,
+            batches_committed: 0,
             counts: Counts::default(),
             timestamps: TimestampFormatter::default(),
             unique_built: Cell::new(false),
@@ -434,6 +436,10 @@ impl BuildDb {
         if self.rows_in_batch >= self.batch_size {
             self.conn.execute_batch("COMMIT; BEGIN").map_err(WriteError::sqlite("committing a batch"))?;
             self.rows_in_batch = 0;
+            self.batches_committed += 1;
+            if self.batches_committed.is_multiple_of(super::memory::TRIM_EVERY_BATCHES) {
+                super::memory::release_freed_memory();
+            }
         }
         Ok(())
     }

@@ -257,6 +257,7 @@ impl C1zWriter {
         self.previous = None;
         let db = self.db.take().expect("the database is only taken by finish, which consumes self");
         let started = Instant::now();
+        memory::release_freed_memory();
         // On any error `db` drops here, which deletes the temporary database.
         let built = db.finish(&self.cancel)?;
         let indexed = Instant::now();
