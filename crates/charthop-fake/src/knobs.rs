@@ -105,8 +105,8 @@ pub struct Knobs {
     /// Successful bodies are streamed in 64 KiB chunks without a `Content-Length`.
     pub stream_bodies: bool,
     /// Each successful answer is rendered once per request (route, item and query) and served
-    /// again from memory, up to [`crate::BODY_CACHE_BYTES`] in all: a benchmark then times
-    /// the client, not the fake's rendering. Setting the knobs empties it.
+    /// again from memory, up to 1 GiB in all: a benchmark then times the client, not the
+    /// fake's rendering. Setting the knobs starts an empty cache.
     pub cache_bodies: bool,
     /// The first person (by id) has a title of this many bytes.
     pub huge_title: Option<usize>,

@@ -29,7 +29,6 @@ mod server;
 mod spec;
 mod store;
 
-pub use body_cache::BODY_CACHE_BYTES;
 pub use custom::{CUSTOM_FIELD_CODES, custom_field};
 pub use endpoint::{Endpoint, ROUTES, Route};
 pub use generate::generate_org;

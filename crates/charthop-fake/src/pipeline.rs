@@ -60,7 +60,9 @@ pub(crate) struct Shared {
     pub store: Store,
     knobs: RwLock<Arc<Knobs>>,
     faults: Mutex<FaultState>,
-    bodies: Mutex<BodyCache>,
+    /// The cache of the knobs it was filled under: a request still rendering under knobs
+    /// since replaced neither reads nor fills the new one.
+    bodies: Mutex<(Arc<Knobs>, BodyCache)>,
     counts: [AtomicU64; Endpoint::ALL.len()],
     pub total: AtomicU64,
 }
@@ -96,11 +98,12 @@ enum BodyFault {
 
 impl Shared {
     pub fn new(store: Store, knobs: Knobs) -> Self {
+        let knobs = Arc::new(knobs);
         Shared {
             store,
             faults: Mutex::new(FaultState::new(&knobs)),
-            bodies: Mutex::default(),
-            knobs: RwLock::new(Arc::new(knobs)),
+            bodies: Mutex::new((knobs.clone(), BodyCache::default())),
+            knobs: RwLock::new(knobs),
             counts: Default::default(),
             total: AtomicU64::new(0),
         }
@@ -113,8 +116,9 @@ impl Shared {
     pub fn set_knobs(&self, knobs: Knobs) {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         *faults = FaultState::new(&knobs);
-        *self.bodies.lock().unwrap_or_else(|e| e.into_inner()) = BodyCache::default();
-        *self.knobs.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(knobs);
+        let knobs = Arc::new(knobs);
+        *self.bodies.lock().unwrap_or_else(|e| e.into_inner()) = (knobs.clone(), BodyCache::default());
+        *self.knobs.write().unwrap_or_else(|e| e.into_inner()) = knobs;
     }
 
     pub fn requests(&self, endpoint: Endpoint) -> u64 {
@@ -154,7 +158,7 @@ impl Shared {
         response
     }
 
-    fn checked(&self, knobs: &Knobs, call: Call) -> Result<Bytes, Refusal> {
+    fn checked(&self, knobs: &Arc<Knobs>, call: Call) -> Result<Bytes, Refusal> {
         let person_access = match bearer_token(&call.headers) {
             Some(token) if token == knobs.token => true,
             Some(token) if knobs.token_without_person_access.as_deref() == Some(token) => false,
@@ -190,18 +194,19 @@ impl Shared {
         if !knobs.cache_bodies {
             return Ok(Bytes::from(render()?));
         }
-        let request = format!(
-            "{:?}/{}?{}",
-            call.endpoint,
-            call.item.as_deref().unwrap_or_default(),
-            params.request_key()
-        );
-        if let Some(body) = self.bodies.lock().unwrap_or_else(|e| e.into_inner()).get(&request) {
+        let request = (call.endpoint, call.item.clone(), params.sorted_pairs());
+        if let Some(body) = cache_of(&mut self.bodies(), knobs).and_then(|cache| cache.get(&request)) {
             return Ok(body);
         }
         let body = Bytes::from(render()?);
-        self.bodies.lock().unwrap_or_else(|e| e.into_inner()).keep(request, &body);
+        if let Some(cache) = cache_of(&mut self.bodies(), knobs) {
+            cache.keep(request, &body);
+        }
         Ok(body)
+    }
+
+    fn bodies(&self) -> std::sync::MutexGuard<'_, (Arc<Knobs>, BodyCache)> {
+        self.bodies.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// 429 (a burst, then every Nth request) or a 5xx burst.
@@ -268,6 +273,11 @@ impl Shared {
             }
         }
     }
+}
+
+/// The cache, when it was filled under `knobs`.
+fn cache_of<'a>(bodies: &'a mut (Arc<Knobs>, BodyCache), knobs: &Arc<Knobs>) -> Option<&'a mut BodyCache> {
+    Arc::ptr_eq(&bodies.0, knobs).then_some(&mut bodies.1)
 }
 
 fn json_response(body: Body, content_length: Option<usize>) -> Response {

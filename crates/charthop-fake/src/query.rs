@@ -58,11 +58,11 @@ impl Params {
         }
     }
 
-    /// Every parameter, in order: what identifies one request's answer.
-    pub fn request_key(&self) -> String {
-        let mut pairs: Vec<_> = self.values.iter().collect();
+    /// Every parameter as decoded, sorted: with the route and item, what identifies an answer.
+    pub fn sorted_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<_> = self.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         pairs.sort();
-        pairs.iter().map(|(k, v)| format!("{k}={v}&")).collect()
+        pairs
     }
 
     /// Every parameter but `from`: what identifies one listing across its pages.

@@ -156,22 +156,21 @@ async fn a_person_can_come_back_two_pages_later() {
 
 #[tokio::test]
 async fn cached_bodies_are_still_checked_per_request_and_follow_the_knobs() {
-    let fake = fake(30, Knobs { cache_bodies: true, ..Knobs::default() }).await;
+    let fake = fake(30, Knobs { cache_bodies: true, rate_limit_every: Some(3), ..Knobs::default() }).await;
     let first_page = persons_path(&fake, "includeAll=true&limit=10");
     let first = get(&fake, &first_page).await;
     assert_eq!(get(&fake, &first_page).await.body, first.body, "served again as rendered");
+    // Faults and the token are checked before the cache is read.
+    assert_eq!(get(&fake, &first_page).await.status, 429, "every third request");
+    assert_eq!(get_with(&fake, &first_page, Some("Bearer other-token")).await.status, 401);
     let next = first.next().unwrap();
     let second = get(&fake, &persons_path(&fake, &format!("includeAll=true&limit=10&from={next}"))).await;
     assert_ne!(ids(&second.rows()), ids(&first.rows()), "each request has its own answer");
-    // The token and the faults are checked before the cache is read.
-    let refused = get_with(&fake, &first_page, Some("Bearer other-token")).await;
-    assert_eq!(refused.status, 401);
-    fake.update_knobs(|k| k.server_error_burst = 1);
-    assert_eq!(get(&fake, &first_page).await.status, 503);
-    // New knobs empty the cache: the same request is rendered anew.
+    // New knobs start an empty cache: the same request is rendered anew.
+    fake.update_knobs(|k| k.rate_limit_every = None);
     let names = persons_path(&fake, "includeAll=true&limit=10&fields=name.first");
     assert!(get(&fake, &names).await.rows().iter().all(|row| row["name.first"].is_string()));
-    fake.update_knobs(|k| (k.server_error_burst, k.nested_rows) = (0, true));
+    fake.update_knobs(|k| k.nested_rows = true);
     let nested = get(&fake, &names).await.rows();
     assert!(nested.iter().all(|row| row["name"]["first"].is_string()), "{nested:?}");
     fake.shutdown().await;
