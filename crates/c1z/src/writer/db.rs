@@ -61,7 +61,8 @@ pub(crate) struct BuildDb {
     clock: Clock,
     batch_size: usize,
     rows_in_batch: usize,
-    batches_committed: u64,
+    // Rows since the allocator was last trimmed (checked when a batch commits).
+    rows_since_trim: u64,
     counts: Counts,
     // Timestamps repeat (a fixed clock, many rows per second): reuse the formatted text.
     timestamps: TimestampFormatter,
@@ -128,7 +129,7 @@ impl BuildDb {
             clock,
             batch_size,
             rows_in_batch: 0,
-            batches_committed: 0,
+            rows_since_trim: 0,
             counts: Counts::default(),
             timestamps: TimestampFormatter::default(),
             unique_built: Cell::new(false),
@@ -433,12 +434,13 @@ impl BuildDb {
 
     fn row_done(&mut self) -> Result<(), WriteError> {
         self.rows_in_batch += 1;
+        self.rows_since_trim += 1;
         if self.rows_in_batch >= self.batch_size {
             self.conn.execute_batch("COMMIT; BEGIN").map_err(WriteError::sqlite("committing a batch"))?;
             self.rows_in_batch = 0;
-            self.batches_committed += 1;
-            if self.batches_committed.is_multiple_of(super::memory::TRIM_EVERY_BATCHES) {
+            if self.rows_since_trim >= super::memory::TRIM_EVERY_ROWS {
                 super::memory::release_freed_memory();
+                self.rows_since_trim = 0;
             }
         }
         Ok(())
