@@ -175,12 +175,12 @@ impl InFlight {
         InFlight(tokio::spawn(fetch))
     }
 
-    async fn join(mut self, endpoint: &str, page: &PageLabel) -> Result<RawPage, Error> {
+    async fn join(mut self, endpoint: &str, label: &PageLabel) -> Result<RawPage, Error> {
         match (&mut self.0).await {
-            Ok(page) => page,
+            Ok(fetched) => fetched,
             Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
             Err(_cancelled) => {
-                Err(Error::PageRequestCancelled { endpoint: endpoint.to_owned(), page: page.clone() })
+                Err(Error::PageRequestCancelled { endpoint: endpoint.to_owned(), page: label.clone() })
             }
         }
     }
