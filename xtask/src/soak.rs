@@ -19,15 +19,9 @@ use tokio::runtime::Runtime;
 
 use crate::bench::external::{self, ExternalFake};
 use crate::bench::report::{mib, ratio, table};
-use crate::bench::service::{Daemon, Sample, daemon_command, open_fds};
+use crate::bench::service::{Daemon, IMAGE_MALLOC_ENV, Sample, daemon_command, open_fds};
 use crate::binary::{self, Profile};
 use crate::inspect::Counts;
-
-/// glibc's allocator as `deploy/Dockerfile` sets it (a test holds the two together): two arenas
-/// instead of one per thread, and a fixed mmap threshold, so that freed large blocks go back
-/// to the system between tasks instead of raising the threshold and staying in the heap.
-pub(crate) const IMAGE_MALLOC_ENV: [(&str, &str); 2] =
-    [("MALLOC_ARENA_MAX", "2"), ("MALLOC_MMAP_THRESHOLD_", "131072")];
 
 const PERSONS: usize = 5_000;
 const TASKS: usize = 200;
@@ -371,16 +365,6 @@ fn print_samples(samples: &[Sample], elapsed: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_image_sets_the_allocator_as_the_soak_runs_it() {
-        let dockerfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/Dockerfile");
-        let text = std::fs::read_to_string(&dockerfile).unwrap();
-        for (name, value) in IMAGE_MALLOC_ENV {
-            let line = format!("ENV {name}={value}");
-            assert!(text.lines().any(|l| l.trim() == line), "{} lacks `{line}`", dockerfile.display());
-        }
-    }
 
     #[test]
     fn without_counts_repeated_entries() {

@@ -18,6 +18,12 @@ use super::external::ExternalFake;
 use super::report::{mib, ratio, table};
 use super::{Bench, cells};
 
+/// glibc's allocator as `deploy/Dockerfile` sets it (a test holds the two together): two arenas
+/// instead of one per thread, and a fixed mmap threshold, so that freed large blocks go back
+/// to the system between tasks instead of raising the threshold and staying in the heap.
+pub(crate) const IMAGE_MALLOC_ENV: [(&str, &str); 2] =
+    [("MALLOC_ARENA_MAX", "2"), ("MALLOC_MMAP_THRESHOLD_", "131072")];
+
 const PERSONS: usize = 5_000;
 const TASKS: usize = 30;
 /// After which tasks RSS is read (1-based).
@@ -33,7 +39,7 @@ pub(super) fn run(bench: &Bench) -> Result<Value> {
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
     // As the image runs it: the allocator settings are part of how the daemon is deployed.
     let mut cmd = daemon_command(&bench.bin, &charthop, &c1_env, &work);
-    cmd.envs(crate::soak::IMAGE_MALLOC_ENV);
+    cmd.envs(IMAGE_MALLOC_ENV);
     let mut daemon = Daemon::spawn(cmd)?;
 
     eprintln!("==> service mode: {TASKS} sync tasks of {PERSONS} persons, one at a time");
@@ -64,7 +70,7 @@ pub(super) fn run(bench: &Bench) -> Result<Value> {
         "\nB6 service mode: the daemon against the fake C1, {TASKS} consecutive sync tasks of {PERSONS} persons \
          ({:.0} s), glibc's allocator set as the image sets it ({}); VmRSS when it logs each task finished\n{}\n  task 30 / task 10 = {}",
         elapsed.as_secs_f64(),
-        crate::soak::IMAGE_MALLOC_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+        IMAGE_MALLOC_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
         table(&rows),
         ratio(at(30) as f64, at(10) as f64),
     );
@@ -291,6 +297,16 @@ fn start_c1(bin: &Path) -> Result<(Killed, Vec<(String, String)>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_image_sets_the_allocator_as_the_bench_and_the_soak_run_it() {
+        let dockerfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/Dockerfile");
+        let text = std::fs::read_to_string(&dockerfile).unwrap();
+        for (name, value) in IMAGE_MALLOC_ENV {
+            let line = format!("ENV {name}={value}");
+            assert!(text.lines().any(|l| l.trim() == line), "{} lacks `{line}`", dockerfile.display());
+        }
+    }
 
     #[test]
     fn only_the_end_of_a_task_counts_and_an_error_is_a_failure() {
