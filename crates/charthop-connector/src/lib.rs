@@ -33,6 +33,7 @@ mod error;
 mod guard;
 mod memberships;
 mod options;
+mod prefetch;
 mod publish;
 mod report;
 pub mod stages;

@@ -12,12 +12,13 @@ use c1_proto::prost::Message;
 use c1z::WriterOptions;
 use charthop_client::{ChartHopClient, GroupQuery, Page, PersonQuery, PersonRecord};
 use charthop_domain::{Employment, Group, GroupType, GroupTypeIndex};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::coverage::CoverageTracker;
 use crate::memberships::complete_page;
+use crate::prefetch::prefetch;
 use crate::publish::{Ending, publish};
 use crate::report::{Coverage, MappingCounts};
 use crate::writer_pace::WriterPace;
@@ -133,7 +134,7 @@ async fn read_and_write(
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
     // The person listing needs nothing from the groups: its first pages are fetched while the
-    // groups are listed (at most three pages ahead), so no request waits for another. Not when
+    // groups are listed (at most six pages ahead, see `prefetch`), so no request waits for another. Not when
     // group types are named: a misspelled one fails the sync before any person is read.
     let early = options.writes_persons() && options.group_types.is_none();
     let pages = early.then(|| prefetch_pages(client, &options.person_query()));
@@ -505,28 +506,10 @@ impl PersonMapper<'_> {
 /// Person pages as [`prefetch_pages`] fetches them.
 type PersonPages = mpsc::Receiver<Result<Page<PersonRecord>, charthop_client::Error>>;
 
-/// Person pages from a task of their own, so the next page is in flight while this one is
-/// mapped and written: one page waits in the channel, the next is being fetched. The task
-/// stops when the receiver is dropped.
+/// Person pages from a task of their own ([`prefetch`]), so the next page is in flight while
+/// this one is mapped and written.
 fn prefetch_pages(client: &ChartHopClient, query: &PersonQuery) -> PersonPages {
-    let (sender, receiver) = mpsc::channel(1);
-    let pages = client.person_record_pages(query);
-    tokio::spawn(async move {
-        let mut pages = std::pin::pin!(pages);
-        loop {
-            tokio::select! {
-                () = sender.closed() => break,
-                next = pages.next() => {
-                    let Some(page) = next else { break };
-                    let failed = page.is_err();
-                    if sender.send(page).await.is_err() || failed {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    receiver
+    prefetch(client.person_record_pages(query))
 }
 
 /// One summary of what the mapping changed or refused (the first refusals were logged each).
