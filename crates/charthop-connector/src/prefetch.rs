@@ -9,6 +9,10 @@ use tokio::sync::mpsc;
 /// (profiles name them), and the person listing goes on meanwhile instead of stalling.
 pub(crate) const PAGES_HELD_AT_START: usize = 4;
 
+/// Pages fetched ahead before the mapping takes one: those held, one in the channel and one
+/// the listing requested ahead.
+pub(crate) const PAGES_AHEAD_AT_START: usize = PAGES_HELD_AT_START + 2;
+
 /// Polls `pages` on a task of its own and passes them on in order. Once the mapping has taken a
 /// page, one page waits in the channel and at most one more is held while the listing fetches
 /// the next (as many as a CPU-bound sync keeps full); before, up to [`PAGES_HELD_AT_START`] are
@@ -79,8 +83,9 @@ mod tests {
     async fn more_pages_are_held_before_the_first_is_taken_than_after() {
         let (pages, pulls) = counted((0..20).map(Ok).collect());
         let mut receiver = prefetch(pages);
-        // Nothing taken (the groups being listed): one in the channel and the held ones.
-        assert_eq!(settled(&pulls).await, 1 + PAGES_HELD_AT_START);
+        // Nothing taken (the groups being listed): one in the channel and the held ones (the
+        // listing's own request ahead is not part of this stream).
+        assert_eq!(settled(&pulls).await, PAGES_AHEAD_AT_START - 1);
         let mut received = Vec::new();
         while let Some(page) = receiver.recv().await {
             received.push(page.unwrap());

@@ -31,7 +31,7 @@ const GROUP_BATCH: usize = 1000;
 /// A batch of persons goes to the writer at this many persons or this many encoded bytes,
 /// whichever comes first. With one batch queued, one being written and one being mapped,
 /// about 3 MiB of rows wait between the stages, whatever the page size.
-const BATCH_PERSONS: usize = 250;
+pub(crate) const BATCH_PERSONS: usize = 250;
 const BATCH_BYTES: usize = 1 << 20;
 
 /// Syncs ChartHop into the `.c1z` at `target`. The target is replaced only when the whole
@@ -134,7 +134,7 @@ async fn read_and_write(
     writer.write(Batch { resource_types, ..Default::default() }).await?;
 
     // The person listing needs nothing from the groups: its first pages are fetched while the
-    // groups are listed (at most six pages ahead, see `prefetch`), so no request waits for another. Not when
+    // groups are listed (`prefetch::PAGES_AHEAD_AT_START`), so no request waits for another. Not when
     // group types are named: a misspelled one fails the sync before any person is read.
     let early = options.writes_persons() && options.group_types.is_none();
     let pages = early.then(|| prefetch_pages(client, &options.person_query()));

@@ -6,9 +6,14 @@
 
 use std::time::Duration;
 
-/// Person batches left untimed first: the pages fetched while the groups were listed (up to
-/// three pages of four batches at the default page size) come with no wait at all.
-const BATCHES_SKIPPED: u32 = 16;
+use charthop_client::DEFAULT_PAGE_SIZE;
+
+use crate::prefetch::PAGES_AHEAD_AT_START;
+use crate::sync::BATCH_PERSONS;
+
+/// Person batches left untimed first: the pages fetched while the groups were listed come with
+/// no wait at all (counted at the default page size).
+const BATCHES_SKIPPED: u32 = (PAGES_AHEAD_AT_START * DEFAULT_PAGE_SIZE as usize / BATCH_PERSONS) as u32;
 
 /// Person batches the writer times, after those, before it decides.
 const BATCHES_TIMED: u32 = 16;
