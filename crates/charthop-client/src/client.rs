@@ -5,7 +5,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
-use crate::decode::{EnvelopeFault, Listed, PersonRecord, RawPage, Row, RowFault, envelope};
+use crate::decode::{EnvelopeFault, Listed, PersonRecord, RawPage, Row, envelope};
 use crate::error::PageLabel;
 use crate::paging::{decode_rows, listing, row_error, rows};
 use crate::request::{ApiRequest, GroupQuery, PersonQuery};
@@ -198,18 +198,10 @@ impl ChartHopClient {
             .map_err(|fault| row_error(&self.endpoint(&request), PageLabel::default(), 1, fault))
     }
 
+    /// One page as sent (no repeats dropped: a single page has no page before it).
     async fn list_page<T: Listed>(&self, request: ApiRequest, label: PageLabel) -> Result<Page<T>, Error> {
-        self.list_page_with(request, label, T::decode).await
-    }
-
-    async fn list_page_with<T>(
-        &self,
-        request: ApiRequest,
-        label: PageLabel,
-        decode: impl Fn(Row<'_>) -> Result<T, RowFault>,
-    ) -> Result<Page<T>, Error> {
         let raw = self.raw_page(&request, &label).await?;
-        let items = decode_rows(&self.endpoint(&request), &label, raw.rows.iter().enumerate(), &decode)?;
+        let items = decode_rows(&self.endpoint(&request), &label, raw.rows.iter().enumerate(), &T::decode)?;
         Ok(Page { items, next: raw.next, duplicates_dropped: 0 })
     }
 
